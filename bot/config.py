@@ -1,0 +1,192 @@
+"""Configuration: a frozen dataclass built from a mapping (the environment plus ``.env``).
+
+``Config.from_env`` never reads ``os.environ`` itself, so tests pass a dict. A bad value raises
+``ConfigError`` whose text is one line naming the variable and what is wrong.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from dotenv import dotenv_values
+
+from bot.errors import ConfigError
+
+DEFAULT_TELEGRAM_API = "https://api.telegram.org/bot"
+DEFAULT_CALENDAR_API = "https://www.googleapis.com/calendar/v3"
+DEFAULT_ZOOM_API = "https://api.zoom.us/v2"
+DEFAULT_ZOOM_OAUTH = "https://zoom.us/oauth/token"
+DEFAULT_MEETING_TEMPLATE = "https://meet.jit.si/{room}"
+DEFAULT_OPENAI_MODEL = "gpt-4.1-mini"
+_TOKEN_RE = re.compile(r"^\d+:[A-Za-z0-9_-]{20,}$")
+_LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+_ENVS = ("development", "production")
+
+
+def load_environment(env_file: Path = Path(".env")) -> dict[str, str]:
+    """The process environment over the values of ``.env`` (the environment wins)."""
+    values = {k: v for k, v in dotenv_values(env_file).items() if v is not None}
+    values.update(os.environ)
+    return values
+
+
+def _text(env: Mapping[str, str], name: str) -> str | None:
+    value = env.get(name, "").strip()
+    return value or None
+
+
+def _url(env: Mapping[str, str], name: str, default: str) -> str:
+    value = _text(env, name) or default
+    if not value.startswith(("http://", "https://")):
+        raise ConfigError(f"{name}: must be an http:// or https:// URL, got {value!r}")
+    return value.rstrip("/") if name != "TELEGRAM_API_BASE_URL" else value
+
+
+def _port(env: Mapping[str, str], name: str) -> int | None:
+    value = _text(env, name)
+    if value is None:
+        return None
+    if not value.isdigit() or not 0 < int(value) < 65536:
+        raise ConfigError(f"{name}: must be a port number 1-65535, got {value!r}")
+    return int(value)
+
+
+def _ids(env: Mapping[str, str], name: str) -> frozenset[int]:
+    value = _text(env, name) or ""
+    ids = set()
+    for part in (p.strip() for p in value.split(",")):
+        if not part:
+            continue
+        if not re.fullmatch(r"-?\d+", part):
+            raise ConfigError(f"{name}: {part!r} is not a numeric Telegram user id")
+        ids.add(int(part))
+    return frozenset(ids)
+
+
+def _choice(env: Mapping[str, str], name: str, options: tuple[str, ...], default: str) -> str:
+    value = _text(env, name) or default
+    for option in options:
+        if value.lower() == option.lower():
+            return option
+    raise ConfigError(f"{name}: must be one of {', '.join(options)}, got {value!r}")
+
+
+def check_timezone(name: str, value: str) -> str:
+    """Return ``value`` if it is an IANA zone, else raise ConfigError naming ``name``."""
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(f"{name}: unknown time zone {value!r} (use an IANA name such as "
+                          f"Europe/Berlin)") from None
+    return value
+
+
+def _service_account(env: Mapping[str, str], name: str) -> Path | None:
+    value = _text(env, name)
+    if value is None:
+        return None
+    path = Path(value).expanduser()
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"{name}: file {value} does not exist") from None
+    except (OSError, ValueError) as err:
+        raise ConfigError(f"{name}: cannot read {value} as JSON ({type(err).__name__})") from None
+    missing = [k for k in ("client_email", "private_key", "token_uri") if k not in data]
+    if data.get("type") != "service_account" or missing:
+        raise ConfigError(f"{name}: {value} is not a service-account key file"
+                          + (f" (missing {', '.join(missing)})" if missing else ""))
+    return path
+
+
+@dataclass(frozen=True, slots=True)
+class ZoomCredentials:
+    """The server-to-server OAuth app's three values."""
+
+    account_id: str
+    client_id: str
+    client_secret: str = field(repr=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    """Every setting of the bot; secrets are kept out of ``repr``."""
+
+    telegram_bot_token: str | None = field(default=None, repr=False)
+    telegram_api_base_url: str = DEFAULT_TELEGRAM_API
+    admin_telegram_ids: frozenset[int] = frozenset()
+    database_path: Path = Path("data/bot.sqlite3")
+    openai_api_key: str | None = field(default=None, repr=False)
+    openai_base_url: str | None = None
+    openai_model: str = DEFAULT_OPENAI_MODEL
+    google_service_account_file: Path | None = None
+    google_calendar_api_url: str = DEFAULT_CALENDAR_API
+    google_delegated_user: str | None = None
+    zoom: ZoomCredentials | None = None
+    zoom_api_url: str = DEFAULT_ZOOM_API
+    zoom_oauth_url: str = DEFAULT_ZOOM_OAUTH
+    meeting_url_template: str = DEFAULT_MEETING_TEMPLATE
+    metrics_port: int | None = None
+    log_level: str = "INFO"
+    app_env: str = "production"
+    agency_name: str = "our team"
+    default_timezone: str = "UTC"
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> Config:
+        """Build and validate the configuration from a mapping of variables."""
+        token = _text(env, "TELEGRAM_BOT_TOKEN")
+        if token is not None and not _TOKEN_RE.match(token):
+            raise ConfigError("TELEGRAM_BOT_TOKEN: does not look like a bot token "
+                              "(digits, a colon, then the secret from @BotFather)")
+        zoom_values = {n: _text(env, n) for n in
+                       ("ZOOM_ACCOUNT_ID", "ZOOM_CLIENT_ID", "ZOOM_CLIENT_SECRET")}
+        given = [n for n, v in zoom_values.items() if v]
+        if given and len(given) < 3:
+            missing = [n for n, v in zoom_values.items() if not v]
+            raise ConfigError(f"{missing[0]}: Zoom needs all three of ZOOM_ACCOUNT_ID, "
+                              f"ZOOM_CLIENT_ID and ZOOM_CLIENT_SECRET ({', '.join(given)} set)")
+        zoom = ZoomCredentials(*(v or "" for v in zoom_values.values())) if given else None
+        template = _text(env, "MEETING_URL_TEMPLATE") or DEFAULT_MEETING_TEMPLATE
+        if "{room}" not in template or not template.startswith(("http://", "https://")):
+            raise ConfigError("MEETING_URL_TEMPLATE: must be an http(s) URL containing {room}, "
+                              f"got {template!r}")
+        delegated = _text(env, "GOOGLE_DELEGATED_USER")
+        if delegated is not None and "@" not in delegated:
+            raise ConfigError(f"GOOGLE_DELEGATED_USER: must be an email address, got {delegated!r}")
+        return cls(
+            telegram_bot_token=token,
+            telegram_api_base_url=_url(env, "TELEGRAM_API_BASE_URL", DEFAULT_TELEGRAM_API),
+            admin_telegram_ids=_ids(env, "ADMIN_TELEGRAM_IDS"),
+            database_path=Path(_text(env, "DATABASE_PATH") or "data/bot.sqlite3"),
+            openai_api_key=_text(env, "OPENAI_API_KEY"),
+            openai_base_url=(_url(env, "OPENAI_BASE_URL", "") if _text(env, "OPENAI_BASE_URL")
+                             else None),
+            openai_model=_text(env, "OPENAI_MODEL") or DEFAULT_OPENAI_MODEL,
+            google_service_account_file=_service_account(env, "GOOGLE_SERVICE_ACCOUNT_FILE"),
+            google_calendar_api_url=_url(env, "GOOGLE_CALENDAR_API_URL", DEFAULT_CALENDAR_API),
+            google_delegated_user=delegated,
+            zoom=zoom,
+            zoom_api_url=_url(env, "ZOOM_API_URL", DEFAULT_ZOOM_API),
+            zoom_oauth_url=_url(env, "ZOOM_OAUTH_URL", DEFAULT_ZOOM_OAUTH),
+            meeting_url_template=template,
+            metrics_port=_port(env, "METRICS_PORT"),
+            log_level=_choice(env, "LOG_LEVEL", _LOG_LEVELS, "INFO"),
+            app_env=_choice(env, "APP_ENV", _ENVS, "production"),
+            agency_name=_text(env, "AGENCY_NAME") or "our team",
+            default_timezone=check_timezone("DEFAULT_TIMEZONE",
+                                            _text(env, "DEFAULT_TIMEZONE") or "UTC"),
+        )
+
+    @property
+    def secrets(self) -> tuple[str, ...]:
+        """Every secret value, so logging can scrub them if one ever slips into a message."""
+        values = [self.telegram_bot_token, self.openai_api_key,
+                  self.zoom.client_secret if self.zoom else None]
+        return tuple(v for v in values if v)

@@ -1,0 +1,178 @@
+"""Domain types: plain frozen dataclasses, free of Telegram, HTTP and SQL."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class Interval:
+    """A half-open span of time [start, end) between two aware datetimes."""
+
+    start: datetime
+    end: datetime
+
+    def overlaps(self, other: Interval) -> bool:
+        return self.start < other.end and other.start < self.end
+
+    def widened(self, by: timedelta) -> Interval:
+        return Interval(self.start - by, self.end + by)
+
+    @property
+    def duration(self) -> timedelta:
+        return self.end - self.start
+
+
+@dataclass(frozen=True, slots=True)
+class Agent:
+    """A salesperson whose calendar the bot books into."""
+
+    id: int
+    name: str
+    telegram_id: int
+    calendar_id: str
+    timezone: str
+    working_hours: str
+    slot_minutes: int = 30
+    buffer_minutes: int = 0
+    notice_minutes: int = 120
+    horizon_days: int = 14
+    max_per_day: int | None = None
+    active: bool = True
+
+
+class LeadStatus(StrEnum):
+    NEW = "new"
+    QUALIFYING = "qualifying"
+    OFFERED = "offered"
+    BOOKED = "booked"
+    CANCELLED = "cancelled"
+
+
+@dataclass(frozen=True, slots=True)
+class Lead:
+    """A person who chats with the bot."""
+
+    id: int
+    telegram_id: int
+    chat_id: int
+    name: str | None = None
+    phone_number: str | None = None
+    email: str | None = None
+    timezone: str | None = None
+    status: LeadStatus = LeadStatus.NEW
+    agent_id: int | None = None
+    notes: str | None = None
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+
+
+class Role(StrEnum):
+    USER = "user"
+    ASSISTANT = "assistant"
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    """One chat line, inbound (user) or outbound (assistant)."""
+
+    id: int
+    lead_id: int
+    role: Role
+    content: str
+    created_at: datetime
+    telegram_message_id: int | None = None
+
+
+class AppointmentStatus(StrEnum):
+    PENDING = "pending"
+    BOOKED = "booked"
+    CANCELLED = "cancelled"
+    FAILED = "failed"
+
+
+ACTIVE_STATUSES = (AppointmentStatus.PENDING, AppointmentStatus.BOOKED)
+
+
+@dataclass(frozen=True, slots=True)
+class Appointment:
+    """A meeting between a lead and an agent; ``pending`` while the booking is in flight."""
+
+    id: int
+    lead_id: int
+    agent_id: int
+    start: datetime
+    end: datetime
+    status: AppointmentStatus
+    topic: str | None = None
+    meeting_id: str | None = None
+    join_url: str | None = None
+    calendar_event_id: str | None = None
+    failure_reason: str | None = None
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+
+    @property
+    def interval(self) -> Interval:
+        return Interval(self.start, self.end)
+
+
+@dataclass(frozen=True, slots=True)
+class SlotOffer:
+    """A slot shown to a lead; a button carries only its opaque ``token``."""
+
+    id: int
+    token: str
+    lead_id: int
+    agent_id: int
+    start: datetime
+    end: datetime
+    expires_at: datetime
+    used_at: datetime | None = None
+    reschedule_of: int | None = None
+
+    @property
+    def interval(self) -> Interval:
+        return Interval(self.start, self.end)
+
+
+@dataclass(frozen=True, slots=True)
+class Meeting:
+    """A video meeting created for an appointment."""
+
+    id: str
+    join_url: str
+
+
+@dataclass(frozen=True, slots=True)
+class EventRequest:
+    """What the calendar needs to create an appointment's event."""
+
+    event_id: str
+    calendar_id: str
+    summary: str
+    description: str
+    location: str
+    start: datetime
+    end: datetime
+    timezone: str
+    attendee_emails: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ToolCall:
+    """A tool the brain asks the bot to run; arguments are validated by the bot, not trusted."""
+
+    name: str
+    arguments: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class BrainReply:
+    """What a brain answers: text for the lead and/or tool calls."""
+
+    text: str = ""
+    tool_calls: tuple[ToolCall, ...] = ()

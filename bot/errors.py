@@ -1,0 +1,79 @@
+"""The project's one error tree.
+
+    BotError
+    ├── ConfigError                 a bad setting; the message names the variable
+    ├── IntegrationError            an outbound service failed (the vendor's message is kept)
+    │   ├── Unavailable             down, timed out, 5xx, connection refused
+    │   ├── AuthError               credentials refused (401/403)
+    │   ├── RateLimited             429; ``retry_after`` seconds when the vendor said
+    │   └── Conflict                409 (e.g. an event id that already exists)
+    └── DomainError                 the request is understood but cannot be done
+        ├── SlotTaken               somebody else holds or booked the time
+        ├── OfferExpired            a button that is stale, forged or not this lead's
+        ├── NotFound                no such agent, lead or appointment
+        └── BookingFailed           a step of the booking failed and was undone
+
+Adapters wrap transport errors with ``raise ... from err`` so the core only sees these.
+"""
+
+from __future__ import annotations
+
+
+class BotError(Exception):
+    """Root of every error the project raises on purpose."""
+
+
+class ConfigError(BotError):
+    """A configuration value is missing or wrong; str() is one line for the operator."""
+
+
+class IntegrationError(BotError):
+    """An outbound service failed."""
+
+    def __init__(self, service: str, message: str, *, status: int | None = None) -> None:
+        super().__init__(f"{service}: {message}")
+        self.service = service
+        self.status = status
+
+
+class Unavailable(IntegrationError):
+    """The service is down, slow past its timeout, or answered 5xx."""
+
+
+class AuthError(IntegrationError):
+    """The service refused our credentials."""
+
+
+class RateLimited(IntegrationError):
+    """The service answered 429."""
+
+    def __init__(
+        self, service: str, message: str, *, status: int | None = 429,
+        retry_after: float | None = None,
+    ) -> None:
+        super().__init__(service, message, status=status)
+        self.retry_after = retry_after
+
+
+class Conflict(IntegrationError):
+    """The service answered 409: the thing already exists."""
+
+
+class DomainError(BotError):
+    """The request is understood but cannot be done."""
+
+
+class SlotTaken(DomainError):
+    """The time is no longer free."""
+
+
+class OfferExpired(DomainError):
+    """An offer that is stale, unknown, used, or belongs to someone else."""
+
+
+class NotFound(DomainError):
+    """No such record."""
+
+
+class BookingFailed(DomainError):
+    """A booking step failed; whatever had been created was undone."""

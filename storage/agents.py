@@ -1,0 +1,54 @@
+"""Agents: who books, into which calendar, when."""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import asdict
+
+from bot.domain import Agent
+from storage.db import Database
+
+_FIELDS = ("name", "telegram_id", "calendar_id", "timezone", "working_hours", "slot_minutes",
+           "buffer_minutes", "notice_minutes", "horizon_days", "max_per_day", "active")
+
+
+def _agent(row: sqlite3.Row) -> Agent:
+    return Agent(id=row["id"], active=bool(row["active"]),
+                 **{f: row[f] for f in _FIELDS if f != "active"})
+
+
+class AgentRepository:
+    """Reads and writes agents."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def add(self, agent: Agent) -> Agent:
+        """Insert a new agent (its ``id`` is ignored) and return it with the id given."""
+        values = asdict(agent)
+        values["active"] = int(agent.active)
+        cols = ", ".join(_FIELDS)
+        marks = ", ".join(f":{f}" for f in _FIELDS)
+        row_id, _ = await self._db.execute(f"INSERT INTO agents ({cols}) VALUES ({marks})",
+                                           {f: values[f] for f in _FIELDS})
+        found = await self.get(row_id)
+        assert found is not None
+        return found
+
+    async def get(self, agent_id: int) -> Agent | None:
+        row = await self._db.fetchone("SELECT * FROM agents WHERE id = ?", (agent_id,))
+        return _agent(row) if row else None
+
+    async def by_telegram_id(self, telegram_id: int) -> Agent | None:
+        row = await self._db.fetchone("SELECT * FROM agents WHERE telegram_id = ?",
+                                      (telegram_id,))
+        return _agent(row) if row else None
+
+    async def list(self, *, active_only: bool = False) -> list[Agent]:
+        sql = "SELECT * FROM agents" + (" WHERE active = 1" if active_only else "")
+        return [_agent(r) for r in await self._db.fetchall(sql + " ORDER BY id")]
+
+    async def set_active(self, agent_id: int, active: bool) -> None:
+        await self._db.execute(
+            "UPDATE agents SET active = ?, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ','now') "
+            "WHERE id = ?", (int(active), agent_id))

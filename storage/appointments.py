@@ -1,0 +1,161 @@
+"""Appointments: the SQLite hold that makes double booking impossible, and their life cycle."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import datetime, timedelta
+from typing import Any, Literal
+
+from bot.domain import Appointment, AppointmentStatus, Interval
+from bot.errors import SlotTaken
+from storage.db import Database, from_db, opt_from_db, to_db
+
+ReminderKind = Literal["24h", "1h"]
+_ACTIVE = "('pending', 'booked')"
+_NOW = "strftime('%Y-%m-%dT%H:%M:%fZ','now')"
+
+
+def _appointment(row: sqlite3.Row) -> Appointment:
+    return Appointment(
+        id=row["id"], lead_id=row["lead_id"], agent_id=row["agent_id"],
+        start=from_db(row["start_at"]), end=from_db(row["end_at"]),
+        status=AppointmentStatus(row["status"]), topic=row["topic"],
+        meeting_id=row["meeting_id"], join_url=row["join_url"],
+        calendar_event_id=row["calendar_event_id"], failure_reason=row["failure_reason"],
+        created_at=opt_from_db(row["created_at"]), updated_at=opt_from_db(row["updated_at"]))
+
+
+class AppointmentRepository:
+    """Holds, books, cancels and finds appointments."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def hold(self, lead_id: int, agent_id: int, slot: Interval, *,
+                   buffer: timedelta, topic: str | None = None) -> Appointment:
+        """Insert a ``pending`` appointment unless it overlaps an active one (± buffer).
+
+        Runs under ``BEGIN IMMEDIATE``: the check and the insert are one atomic step.
+        """
+        wide = slot.widened(buffer)
+        async with self._db.transaction() as tx:
+            clash = await tx.fetchone(
+                f"SELECT id FROM appointments WHERE agent_id = ? AND status IN {_ACTIVE} "
+                "AND start_at < ? AND end_at > ? LIMIT 1",
+                (agent_id, to_db(wide.end), to_db(wide.start)))
+            if clash is not None:
+                raise SlotTaken(f"agent {agent_id} is taken at {slot.start.isoformat()}")
+            row_id, _ = await tx.execute(
+                "INSERT INTO appointments (lead_id, agent_id, start_at, end_at, status, topic) "
+                "VALUES (?, ?, ?, ?, 'pending', ?)",
+                (lead_id, agent_id, to_db(slot.start), to_db(slot.end), topic))
+        found = await self.get(row_id)
+        assert found is not None
+        return found
+
+    async def get(self, appointment_id: int) -> Appointment | None:
+        row = await self._db.fetchone("SELECT * FROM appointments WHERE id = ?",
+                                      (appointment_id,))
+        return _appointment(row) if row else None
+
+    async def _set(self, appointment_id: int, where: str = "", **fields: Any) -> bool:
+        sets = ", ".join(f"{k} = :{k}" for k in fields)
+        _, changed = await self._db.execute(
+            f"UPDATE appointments SET {sets}, updated_at = {_NOW} WHERE id = :id {where}",
+            {**{k: getattr(v, "value", v) for k, v in fields.items()}, "id": appointment_id})
+        return changed == 1
+
+    async def set_meeting(self, appointment_id: int, meeting_id: str, join_url: str) -> None:
+        """Record the video meeting as soon as it exists, so a crash can undo it."""
+        await self._set(appointment_id, meeting_id=meeting_id, join_url=join_url)
+
+    async def set_event(self, appointment_id: int, event_id: str) -> None:
+        await self._set(appointment_id, calendar_event_id=event_id)
+
+    async def mark_booked(self, appointment_id: int) -> bool:
+        """pending -> booked; False if it was no longer pending (e.g. cancelled meanwhile)."""
+        return await self._set(appointment_id, "AND status = 'pending'",
+                               status=AppointmentStatus.BOOKED)
+
+    async def mark_failed(self, appointment_id: int, reason: str) -> None:
+        await self._set(appointment_id, status=AppointmentStatus.FAILED, failure_reason=reason)
+
+    async def mark_cancelled(self, appointment_id: int) -> bool:
+        """Active -> cancelled; False if it was not active."""
+        return await self._set(appointment_id, f"AND status IN {_ACTIVE}",
+                               status=AppointmentStatus.CANCELLED)
+
+    async def active_between(self, agent_ids: list[int], start: datetime,
+                             end: datetime) -> list[Appointment]:
+        """Active (pending or booked) appointments of these agents overlapping [start, end)."""
+        if not agent_ids:
+            return []
+        marks = ", ".join("?" * len(agent_ids))
+        rows = await self._db.fetchall(
+            f"SELECT * FROM appointments WHERE agent_id IN ({marks}) AND status IN {_ACTIVE} "
+            "AND start_at < ? AND end_at > ? ORDER BY start_at",
+            (*agent_ids, to_db(end), to_db(start)))
+        return [_appointment(r) for r in rows]
+
+    async def for_lead(self, lead_id: int, agent_id: int | None = None,
+                       status: AppointmentStatus | None = None) -> list[Appointment]:
+        """A lead's appointments, newest start first (on idx_appointments_lead_agent_status)."""
+        sql, params = "SELECT * FROM appointments WHERE lead_id = ?", [lead_id]
+        if agent_id is not None:
+            sql += " AND agent_id = ?"
+            params.append(agent_id)
+            if status is not None:
+                sql += " AND status = ?"
+                params.append(status.value)
+        elif status is not None:
+            sql += " AND status = ?"
+            params.append(status.value)
+        rows = await self._db.fetchall(sql + " ORDER BY start_at DESC", params)
+        return [_appointment(r) for r in rows]
+
+    async def upcoming_for_lead(self, lead_id: int, now: datetime) -> Appointment | None:
+        """The lead's next booked meeting that has not ended."""
+        rows = await self._db.fetchall(
+            "SELECT * FROM appointments WHERE lead_id = ? AND status = 'booked' AND end_at > ? "
+            "ORDER BY start_at LIMIT 1", (lead_id, to_db(now)))
+        return _appointment(rows[0]) if rows else None
+
+    async def upcoming_for_agent(self, agent_id: int, now: datetime,
+                                 limit: int = 10) -> list[Appointment]:
+        rows = await self._db.fetchall(
+            "SELECT * FROM appointments WHERE agent_id = ? AND status = 'booked' AND end_at > ? "
+            "ORDER BY start_at LIMIT ?", (agent_id, to_db(now), limit))
+        return [_appointment(r) for r in rows]
+
+    async def by_status(self, status: AppointmentStatus) -> list[Appointment]:
+        rows = await self._db.fetchall(
+            "SELECT * FROM appointments WHERE status = ? ORDER BY start_at", (status.value,))
+        return [_appointment(r) for r in rows]
+
+    async def booked_after(self, moment: datetime) -> list[Appointment]:
+        """Booked appointments starting after ``moment`` (reminders are built from these)."""
+        rows = await self._db.fetchall(
+            "SELECT * FROM appointments WHERE status = 'booked' AND start_at > ? "
+            "ORDER BY start_at", (to_db(moment),))
+        return [_appointment(r) for r in rows]
+
+    async def reminder_sent(self, appointment_id: int, kind: ReminderKind) -> bool:
+        """Claim a reminder: True once per appointment and kind, and only while booked."""
+        column = "reminded_24h_at" if kind == "24h" else "reminded_1h_at"
+        _, changed = await self._db.execute(
+            f"UPDATE appointments SET {column} = {_NOW} WHERE id = ? AND status = 'booked' "
+            f"AND {column} IS NULL", (appointment_id,))
+        return changed == 1
+
+    async def was_reminded(self, appointment_id: int, kind: ReminderKind) -> bool:
+        column = "reminded_24h_at" if kind == "24h" else "reminded_1h_at"
+        row = await self._db.fetchone(f"SELECT {column} FROM appointments WHERE id = ?",
+                                      (appointment_id,))
+        return bool(row and row[0])
+
+    async def outcomes_since(self, moment: datetime) -> dict[str, int]:
+        """Count of appointments created since ``moment`` by status (for /stats totals)."""
+        rows = await self._db.fetchall(
+            "SELECT status, count(*) FROM appointments WHERE created_at >= ? GROUP BY status",
+            (to_db(moment),))
+        return {r[0]: int(r[1]) for r in rows}

@@ -1,0 +1,215 @@
+"""SQLite set-up: one writer and one reader connection, migrations, timed queries.
+
+Writes go through one asyncio lock on the writer connection, so a transaction of one coroutine
+never swallows another's statements; reads use a second connection that sees only committed data
+(WAL). Every query is timed into the metrics registry as ``db``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sqlite3
+import time
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import aiosqlite
+
+from bot.metrics import Metrics
+
+SCHEMA_PATH = Path(__file__).resolve().parent.parent / "schema.sql"
+SCHEMA_VERSION = 1
+_LOCK_RETRIES = 5
+
+Params = Sequence[Any] | dict[str, Any]
+
+
+def to_db(moment: datetime) -> str:
+    """An aware datetime as sortable UTC text."""
+    if moment.tzinfo is None:
+        raise ValueError("naive datetime given to the database")
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def from_db(text: str) -> datetime:
+    """Sortable UTC text (or SQLite's millisecond form) back to an aware datetime."""
+    return datetime.fromisoformat(text.replace("Z", "+00:00")).astimezone(UTC)
+
+
+def opt_from_db(text: str | None) -> datetime | None:
+    return from_db(text) if text else None
+
+
+class Database:
+    """The bot's SQLite file: open, migrate, read, write, close."""
+
+    def __init__(self, path: Path | str, metrics: Metrics) -> None:
+        self.path = Path(path)
+        self.metrics = metrics
+        self._writer: aiosqlite.Connection | None = None
+        self._reader: aiosqlite.Connection | None = None
+        self._write_lock = asyncio.Lock()
+
+    async def open(self) -> None:
+        """Create the file (owner-only) if needed, connect, and bring the schema up to date."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        if not self.path.exists():
+            # Created owner-only before SQLite writes anything into it.
+            fd = os.open(self.path, os.O_CREAT | os.O_WRONLY, 0o600)
+            os.close(fd)
+        self._writer = await self._connect()
+        await migrate(self._writer)
+        self._reader = await self._connect()
+
+    async def _connect(self) -> aiosqlite.Connection:
+        conn = await aiosqlite.connect(self.path, isolation_level=None)
+        conn.row_factory = sqlite3.Row
+        await conn.execute("PRAGMA journal_mode=WAL")
+        await conn.execute("PRAGMA synchronous=NORMAL")
+        await conn.execute("PRAGMA foreign_keys=ON")
+        await conn.execute("PRAGMA busy_timeout=5000")
+        return conn
+
+    async def close(self) -> None:
+        """Close both connections; safe to call twice."""
+        for conn in (self._reader, self._writer):
+            if conn is not None:
+                await conn.close()
+        self._reader = self._writer = None
+
+    @property
+    def writer(self) -> aiosqlite.Connection:
+        if self._writer is None:
+            raise RuntimeError("database is not open")
+        return self._writer
+
+    @property
+    def reader(self) -> aiosqlite.Connection:
+        if self._reader is None:
+            raise RuntimeError("database is not open")
+        return self._reader
+
+    async def fetchall(self, sql: str, params: Params = ()) -> list[sqlite3.Row]:
+        """Run a read query on the reader connection."""
+        start = time.perf_counter()
+        try:
+            async with self.reader.execute(sql, params) as cursor:
+                return list(await cursor.fetchall())
+        finally:
+            self.metrics.observe("db", time.perf_counter() - start)
+
+    async def fetchone(self, sql: str, params: Params = ()) -> sqlite3.Row | None:
+        """Run a read query and return its first row, if any."""
+        rows = await self.fetchall(sql, params)
+        return rows[0] if rows else None
+
+    async def execute(self, sql: str, params: Params = ()) -> tuple[int, int]:
+        """Run one write statement in its own transaction; returns (lastrowid, rowcount)."""
+        async with self.transaction() as tx:
+            return await tx.execute(sql, params)
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[Transaction]:
+        """``BEGIN IMMEDIATE`` on the writer; commit on success, roll back on error."""
+        async with self._write_lock:
+            for attempt in range(_LOCK_RETRIES):
+                try:
+                    await self.writer.execute("BEGIN IMMEDIATE")
+                    break
+                except sqlite3.OperationalError as err:
+                    # Another process (the CLI, say) holds the lock past busy_timeout.
+                    if "locked" not in str(err) or attempt == _LOCK_RETRIES - 1:
+                        raise
+                    self.metrics.incr("db.lock_retries")
+                    await asyncio.sleep(0.05 * 2**attempt)
+            tx = Transaction(self.writer, self.metrics)
+            try:
+                yield tx
+            except BaseException:
+                await self.writer.execute("ROLLBACK")
+                raise
+            await self.writer.execute("COMMIT")
+
+
+class Transaction:
+    """Statements inside one write transaction."""
+
+    def __init__(self, conn: aiosqlite.Connection, metrics: Metrics) -> None:
+        self._conn = conn
+        self._metrics = metrics
+
+    async def execute(self, sql: str, params: Params = ()) -> tuple[int, int]:
+        """Run a write; returns (lastrowid, rowcount)."""
+        start = time.perf_counter()
+        try:
+            async with self._conn.execute(sql, params) as cursor:
+                return cursor.lastrowid or 0, cursor.rowcount
+        finally:
+            self._metrics.observe("db", time.perf_counter() - start)
+
+    async def fetchall(self, sql: str, params: Params = ()) -> list[sqlite3.Row]:
+        """Read inside the transaction (sees its own uncommitted writes)."""
+        start = time.perf_counter()
+        try:
+            async with self._conn.execute(sql, params) as cursor:
+                return list(await cursor.fetchall())
+        finally:
+            self._metrics.observe("db", time.perf_counter() - start)
+
+    async def fetchone(self, sql: str, params: Params = ()) -> sqlite3.Row | None:
+        rows = await self.fetchall(sql, params)
+        return rows[0] if rows else None
+
+
+async def migrate(conn: aiosqlite.Connection, schema: str | None = None) -> None:
+    """Bring the database to ``schema.sql`` in place: add missing tables, columns and indexes.
+
+    Additive only, so rows are never lost; ``PRAGMA user_version`` records the result.
+    """
+    async with conn.execute("PRAGMA user_version") as cursor:
+        row = await cursor.fetchone()
+    if row is not None and row[0] >= SCHEMA_VERSION:
+        return
+    target = sqlite3.connect(":memory:")
+    try:
+        target.executescript(schema if schema is not None else SCHEMA_PATH.read_text())
+        objects = target.execute(
+            "SELECT type, name, tbl_name, sql FROM sqlite_master WHERE sql IS NOT NULL "
+            "ORDER BY type = 'index', rowid").fetchall()
+        columns = {name: target.execute(f"PRAGMA table_info({name})").fetchall()
+                   for kind, name, _, _ in objects if kind == "table"}
+    finally:
+        target.close()
+    await conn.execute("BEGIN IMMEDIATE")
+    try:
+        async with conn.execute("SELECT name FROM sqlite_master WHERE type='table'") as cursor:
+            existing = {r[0] for r in await cursor.fetchall()}
+        for kind, name, _, sql in objects:
+            if kind == "table" and name not in existing:
+                await conn.execute(sql)
+            elif kind == "table":
+                async with conn.execute(f"PRAGMA table_info({name})") as cursor:
+                    have = {r[1] for r in await cursor.fetchall()}
+                for _, col, col_type, notnull, default, _pk in columns[name]:
+                    if col in have:
+                        continue
+                    # ALTER TABLE cannot add a NOT NULL column without a constant default.
+                    constant = default is not None and not default.startswith("(")
+                    clause = f" DEFAULT {default}" if constant else ""
+                    clause += " NOT NULL" if notnull and constant else ""
+                    await conn.execute(f"ALTER TABLE {name} ADD COLUMN {col} {col_type}{clause}")
+                    if default is not None and not constant:
+                        await conn.execute(f"UPDATE {name} SET {col} = {default}")
+            else:
+                await conn.execute(sql.replace("CREATE INDEX", "CREATE INDEX IF NOT EXISTS", 1)
+                                   .replace("CREATE UNIQUE INDEX",
+                                            "CREATE UNIQUE INDEX IF NOT EXISTS", 1))
+        await conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        await conn.execute("COMMIT")
+    except BaseException:
+        await conn.execute("ROLLBACK")
+        raise

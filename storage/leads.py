@@ -1,0 +1,78 @@
+"""Leads: the people who chat with the bot."""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import Any
+
+from bot.domain import Lead, LeadStatus
+from storage.db import Database, opt_from_db
+
+_UPDATABLE = frozenset({"name", "phone_number", "email", "timezone", "status", "agent_id",
+                        "notes", "awaiting", "chat_id"})
+
+
+def _lead(row: sqlite3.Row) -> Lead:
+    return Lead(id=row["id"], telegram_id=row["telegram_id"], chat_id=row["chat_id"],
+                name=row["name"], phone_number=row["phone_number"], email=row["email"],
+                timezone=row["timezone"], status=LeadStatus(row["status"]),
+                agent_id=row["agent_id"], notes=row["notes"],
+                created_at=opt_from_db(row["created_at"]),
+                updated_at=opt_from_db(row["updated_at"]))
+
+
+class LeadRepository:
+    """Reads and writes leads; ``awaiting`` is the conversation's one bit of state."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def get_or_create(self, telegram_id: int, chat_id: int, name: str | None) -> Lead:
+        """The lead of a Telegram user, created on first contact."""
+        row = await self._db.fetchone("SELECT * FROM leads WHERE telegram_id = ?", (telegram_id,))
+        if row is not None:
+            return _lead(row)
+        await self._db.execute(
+            "INSERT INTO leads (telegram_id, chat_id, name) VALUES (?, ?, ?) "
+            "ON CONFLICT(telegram_id) DO NOTHING", (telegram_id, chat_id, name))
+        lead = await self.by_telegram_id(telegram_id)
+        assert lead is not None
+        return lead
+
+    async def get(self, lead_id: int) -> Lead | None:
+        row = await self._db.fetchone("SELECT * FROM leads WHERE id = ?", (lead_id,))
+        return _lead(row) if row else None
+
+    async def by_telegram_id(self, telegram_id: int) -> Lead | None:
+        row = await self._db.fetchone("SELECT * FROM leads WHERE telegram_id = ?", (telegram_id,))
+        return _lead(row) if row else None
+
+    async def by_phone(self, phone_number: str, status: LeadStatus | None = None) -> list[Lead]:
+        """Leads with this E.164 number, optionally of one status."""
+        if status is None:
+            rows = await self._db.fetchall("SELECT * FROM leads WHERE phone_number = ?",
+                                           (phone_number,))
+        else:
+            rows = await self._db.fetchall(
+                "SELECT * FROM leads WHERE phone_number = ? AND status = ?",
+                (phone_number, status.value))
+        return [_lead(r) for r in rows]
+
+    async def update(self, lead_id: int, **fields: Any) -> Lead:
+        """Set the given fields and return the lead as stored."""
+        unknown = set(fields) - _UPDATABLE
+        if unknown:
+            raise ValueError(f"not updatable: {', '.join(sorted(unknown))}")
+        if fields:
+            sets = ", ".join(f"{k} = :{k}" for k in fields)
+            await self._db.execute(
+                f"UPDATE leads SET {sets}, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ','now') "
+                "WHERE id = :id", {**{k: getattr(v, "value", v) for k, v in fields.items()},
+                                   "id": lead_id})
+        lead = await self.get(lead_id)
+        assert lead is not None
+        return lead
+
+    async def awaiting(self, lead_id: int) -> str | None:
+        row = await self._db.fetchone("SELECT awaiting FROM leads WHERE id = ?", (lead_id,))
+        return row["awaiting"] if row else None

@@ -1,0 +1,56 @@
+"""Messages: every line of every conversation, inbound stored before anything else."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from bot.clock import Clock
+from bot.domain import Message, Role
+from storage.db import Database, from_db, to_db
+
+
+class MessageRepository:
+    """Appends and reads chat history.
+
+    ``created_at`` is made strictly increasing within the process, so two messages in the same
+    microsecond still sort in arrival order on ``idx_messages_lead_created`` alone.
+    """
+
+    def __init__(self, db: Database, clock: Clock) -> None:
+        self._db = db
+        self._clock = clock
+        self._last: datetime | None = None
+
+    def _stamp(self) -> datetime:
+        now = self._clock.now()
+        if self._last is not None and now <= self._last:
+            now = self._last + timedelta(microseconds=1)
+        self._last = now
+        return now
+
+    async def add(self, lead_id: int, role: Role, content: str,
+                  telegram_message_id: int | None = None) -> Message:
+        """Append one message and return it."""
+        created = self._stamp()
+        row_id, _ = await self._db.execute(
+            "INSERT INTO messages (lead_id, role, content, created_at, telegram_message_id) "
+            "VALUES (?, ?, ?, ?, ?)",
+            (lead_id, role.value, content, to_db(created), telegram_message_id))
+        return Message(row_id, lead_id, role, content, created, telegram_message_id)
+
+    async def last(self, lead_id: int, limit: int = 15) -> list[Message]:
+        """The lead's last ``limit`` messages, oldest first."""
+        rows = await self._db.fetchall(
+            "SELECT * FROM messages WHERE lead_id = ? ORDER BY created_at DESC LIMIT ?",
+            (lead_id, limit))
+        return [Message(r["id"], r["lead_id"], Role(r["role"]), r["content"],
+                        from_db(r["created_at"]), r["telegram_message_id"])
+                for r in reversed(rows)]
+
+    async def count(self, lead_id: int | None = None) -> int:
+        if lead_id is None:
+            row = await self._db.fetchone("SELECT count(*) FROM messages")
+        else:
+            row = await self._db.fetchone("SELECT count(*) FROM messages WHERE lead_id = ?",
+                                          (lead_id,))
+        return int(row[0]) if row else 0

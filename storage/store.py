@@ -1,0 +1,40 @@
+"""The repositories over one database, opened and closed together."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot.clock import Clock
+from bot.metrics import Metrics
+from storage.agents import AgentRepository
+from storage.appointments import AppointmentRepository
+from storage.db import Database
+from storage.leads import LeadRepository
+from storage.messages import MessageRepository
+from storage.offers import OfferRepository
+from storage.updates import UpdateRepository
+
+
+@dataclass(frozen=True, slots=True)
+class Store:
+    """One repository per aggregate, sharing a ``Database``."""
+
+    db: Database
+    agents: AgentRepository
+    leads: LeadRepository
+    messages: MessageRepository
+    appointments: AppointmentRepository
+    offers: OfferRepository
+    updates: UpdateRepository
+
+    @classmethod
+    async def open(cls, path: Path | str, metrics: Metrics, clock: Clock) -> Store:
+        """Open (creating and migrating if needed) the database at ``path``."""
+        db = Database(path, metrics)
+        await db.open()
+        return cls(db, AgentRepository(db), LeadRepository(db), MessageRepository(db, clock),
+                   AppointmentRepository(db), OfferRepository(db), UpdateRepository(db))
+
+    async def close(self) -> None:
+        await self.db.close()
