@@ -29,7 +29,7 @@ def _bucket(seconds: float) -> int:
 
 def _bucket_value(index: int) -> float:
     """The geometric middle of a bucket, the estimate reported for values in it."""
-    return _MIN * _BASE ** (index + 0.5)
+    return float(_MIN * _BASE ** (index + 0.5))
 
 
 @dataclass(frozen=True, slots=True)

@@ -80,6 +80,15 @@ class AppointmentRepository:
     async def mark_failed(self, appointment_id: int, reason: str) -> None:
         await self._set(appointment_id, status=AppointmentStatus.FAILED, failure_reason=reason)
 
+    async def note_failure(self, appointment_id: int, reason: str | None) -> None:
+        """Record (or clear, with None) why an appointment needs attention."""
+        await self._set(appointment_id, failure_reason=reason)
+
+    async def with_failure(self, reason: str) -> list[Appointment]:
+        rows = await self._db.fetchall(
+            "SELECT * FROM appointments WHERE failure_reason = ? ORDER BY id", (reason,))
+        return [_appointment(r) for r in rows]
+
     async def mark_cancelled(self, appointment_id: int) -> bool:
         """Active -> cancelled; False if it was not active."""
         return await self._set(appointment_id, f"AND status IN {_ACTIVE}",
@@ -100,7 +109,8 @@ class AppointmentRepository:
     async def for_lead(self, lead_id: int, agent_id: int | None = None,
                        status: AppointmentStatus | None = None) -> list[Appointment]:
         """A lead's appointments, newest start first (on idx_appointments_lead_agent_status)."""
-        sql, params = "SELECT * FROM appointments WHERE lead_id = ?", [lead_id]
+        sql = "SELECT * FROM appointments WHERE lead_id = ?"
+        params: list[int | str] = [lead_id]
         if agent_id is not None:
             sql += " AND agent_id = ?"
             params.append(agent_id)

@@ -1,0 +1,140 @@
+"""Reminders a day and an hour before, rebuilt from SQLite at start-up, never sent twice."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import datetime, timedelta
+from typing import Protocol
+
+from bot.clock import Clock
+from bot.details import zone
+from bot.domain import Appointment, AppointmentStatus
+from bot.metrics import Metrics
+from bot.notices import reminder
+from bot.ports import Notifier
+from storage.appointments import ReminderKind
+from storage.store import Store
+
+log = logging.getLogger(__name__)
+KINDS: tuple[tuple[ReminderKind, timedelta], ...] = (("24h", timedelta(hours=24)),
+                                                     ("1h", timedelta(hours=1)))
+LATE_GRACE = timedelta(minutes=30)
+"""A reminder missed while the bot was down is still sent when at most this late."""
+
+
+class Timers(Protocol):
+    """Runs a callback at an instant (PTB's JobQueue in production)."""
+
+    def at(self, when: datetime, name: str, callback: Callable[[], Awaitable[None]]) -> None:
+        """Run ``callback`` at ``when``; a timer of the same name is replaced."""
+        ...
+
+    def cancel(self, name: str) -> None:
+        """Drop the timer of this name, if any."""
+        ...
+
+
+class AsyncioTimers:
+    """Timers on the running event loop (the console chat and tests)."""
+
+    def __init__(self, clock: Clock) -> None:
+        self._clock = clock
+        self._handles: dict[str, asyncio.TimerHandle] = {}
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    def at(self, when: datetime, name: str, callback: Callable[[], Awaitable[None]]) -> None:
+        self.cancel(name)
+        delay = max(0.0, (when - self._clock.now()).total_seconds())
+
+        def fire() -> None:
+            self._handles.pop(name, None)
+            task = asyncio.ensure_future(callback())
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+
+        self._handles[name] = asyncio.get_running_loop().call_later(delay, fire)
+
+    def cancel(self, name: str) -> None:
+        handle = self._handles.pop(name, None)
+        if handle is not None:
+            handle.cancel()
+
+    def names(self) -> list[str]:
+        return sorted(self._handles)
+
+    def close(self) -> None:
+        for name in list(self._handles):
+            self.cancel(name)
+
+
+class ReminderService:
+    """Schedules, sends and forgets reminders."""
+
+    def __init__(self, store: Store, notifier: Notifier, timers: Timers, clock: Clock,
+                 metrics: Metrics, default_timezone: str = "UTC") -> None:
+        self._store = store
+        self._notifier = notifier
+        self._timers = timers
+        self._clock = clock
+        self._metrics = metrics
+        self._default_tz = default_timezone
+
+    def schedule(self, appointment: Appointment) -> None:
+        """Set the timers of a booked appointment (past reminder times are skipped)."""
+        now = self._clock.now()
+        for kind, before in KINDS:
+            due = appointment.start - before
+            if due > now:
+                self._timers.at(due, _name(appointment.id, kind), self._sender(appointment.id,
+                                                                                kind))
+
+    def forget(self, appointment_id: int) -> None:
+        """Drop an appointment's timers (cancelled or moved)."""
+        for kind, _ in KINDS:
+            self._timers.cancel(_name(appointment_id, kind))
+
+    async def rebuild(self) -> int:
+        """Schedule every booked future meeting's reminders; send ones missed by a short time."""
+        now = self._clock.now()
+        count = 0
+        for appointment in await self._store.appointments.booked_after(now):
+            self.schedule(appointment)
+            for kind, before in KINDS:
+                due = appointment.start - before
+                if due <= now < due + LATE_GRACE:
+                    await self.send(appointment.id, kind)
+            count += 1
+        return count
+
+    def _sender(self, appointment_id: int, kind: ReminderKind) -> Callable[[], Awaitable[None]]:
+        async def run() -> None:
+            await self.send(appointment_id, kind)
+        return run
+
+    async def send(self, appointment_id: int, kind: ReminderKind) -> bool:
+        """Send one reminder unless it was sent already or the meeting is no longer booked."""
+        appointment = await self._store.appointments.get(appointment_id)
+        if appointment is None or appointment.status is not AppointmentStatus.BOOKED:
+            return False
+        if not await self._store.appointments.reminder_sent(appointment_id, kind):
+            return False
+        lead = await self._store.leads.get(appointment.lead_id)
+        agent = await self._store.agents.get(appointment.agent_id)
+        if lead is None or agent is None:
+            return False
+        message = reminder(appointment, agent, zone(lead.timezone, agent.timezone), kind)
+        try:
+            await self._notifier.send(lead.chat_id, message)
+        except Exception:
+            self._metrics.incr("errors.reminder")
+            log.exception("reminder %s for appointment %s could not be sent", kind,
+                          appointment_id)
+            return False
+        self._metrics.incr("reminders.sent")
+        return True
+
+
+def _name(appointment_id: int, kind: str) -> str:
+    return f"reminder:{appointment_id}:{kind}"

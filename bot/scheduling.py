@@ -1,0 +1,301 @@
+"""Free slots, validated twice, and offers for a lead.
+
+First validation: one free/busy query for every agent's whole horizon, cached per calendar for a
+short TTL, filters the candidates. Second validation: just before an offer is shown, one fresh
+query (cache bypassed) for exactly the slots about to be shown. Both add the bot's own active
+appointments (pending holds included) to the calendar's busy time.
+"""
+
+from __future__ import annotations
+
+import itertools
+import time
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from datetime import time as dt_time
+from enum import StrEnum
+from zoneinfo import ZoneInfo
+
+from cachetools import TTLCache
+
+from bot.clock import Clock
+from bot.dates import When
+from bot.domain import Agent, Interval, SlotOffer
+from bot.hours import parse_hours
+from bot.metrics import Metrics
+from bot.ports import CalendarProvider
+from bot.slots import candidate_slots, free_slots, spread
+from storage.agents import AgentRepository
+from storage.appointments import AppointmentRepository
+from storage.offers import OfferRepository
+
+AGENT_TTL = 300.0  # the seed's 5 minutes
+FREEBUSY_TTL = 60.0
+OFFER_TTL = timedelta(hours=6)
+_VERIFY_ROUNDS = 3
+
+
+class NoSlotsReason(StrEnum):
+    """Why a search found nothing, so the bot can say something useful."""
+
+    NO_AGENTS = "no_agents"
+    NO_HOURS = "no_hours"
+    NOTICE = "notice"
+    ALL_BUSY = "all_busy"
+
+
+@dataclass(frozen=True, slots=True)
+class SlotSearch:
+    """Free slots (agent, slot) in time order, or why there are none."""
+
+    slots: list[tuple[Agent, Interval]]
+    reason: NoSlotsReason | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class OfferResult:
+    """Offers stored for a lead; ``widened`` when the lead's wish had nothing and the nearest
+    times elsewhere are offered instead."""
+
+    offers: list[SlotOffer]
+    reason: NoSlotsReason | None = None
+    widened: bool = False
+
+
+class AgentDirectory:
+    """Agents by id, cached for the seed's 5 minutes."""
+
+    def __init__(self, repo: AgentRepository, metrics: Metrics, ttl: float = AGENT_TTL) -> None:
+        self._repo = repo
+        self._metrics = metrics
+        self._cache: TTLCache[object, object] = TTLCache(maxsize=4096, ttl=ttl,
+                                                         timer=time.monotonic)
+
+    async def get(self, agent_id: int) -> Agent | None:
+        """An agent by id."""
+        hit = self._cache.get(agent_id)
+        if isinstance(hit, Agent):
+            self._metrics.incr("cache.agent.hit")
+            return hit
+        self._metrics.incr("cache.agent.miss")
+        agent = await self._repo.get(agent_id)
+        if agent is not None:
+            self._cache[agent_id] = agent
+        return agent
+
+    async def active(self) -> list[Agent]:
+        """Every active agent."""
+        hit = self._cache.get("active")
+        if isinstance(hit, list):
+            self._metrics.incr("cache.agent.hit")
+            return hit
+        self._metrics.incr("cache.agent.miss")
+        agents = await self._repo.list(active_only=True)
+        self._cache["active"] = agents
+        for agent in agents:
+            self._cache[agent.id] = agent
+        return agents
+
+    async def by_telegram_id(self, telegram_id: int) -> Agent | None:
+        """The agent with this Telegram id, if any (agents are few: from the active list)."""
+        for agent in await self.active():
+            if agent.telegram_id == telegram_id:
+                return agent
+        return None
+
+    def invalidate(self) -> None:
+        self._cache.clear()
+
+
+class SlotService:
+    """Finds free slots and makes offers."""
+
+    def __init__(self, agents: AgentDirectory, appointments: AppointmentRepository,
+                 offers: OfferRepository, calendar: CalendarProvider, clock: Clock,
+                 metrics: Metrics, *, freebusy_ttl: float = FREEBUSY_TTL,
+                 offer_ttl: timedelta = OFFER_TTL) -> None:
+        self.agents = agents
+        self._appointments = appointments
+        self._offers = offers
+        self._calendar = calendar
+        self._clock = clock
+        self._metrics = metrics
+        self._offer_ttl = offer_ttl
+        # calendar id -> (covered interval, busy intervals)
+        self._freebusy: TTLCache[str, tuple[Interval, list[Interval]]] = TTLCache(
+            maxsize=4096, ttl=freebusy_ttl, timer=time.monotonic)
+        self._round_robin = itertools.count()
+
+    def invalidate(self, agent: Agent) -> None:
+        """Forget the cached free/busy of an agent (after a booking or a cancellation)."""
+        self._freebusy.pop(agent.calendar_id, None)
+
+    async def _busy(self, agents: Sequence[Agent], span: Interval, *,
+                    fresh: bool) -> dict[int, list[Interval]]:
+        """Calendar busy time plus the bot's own active appointments, per agent id."""
+        calendars = sorted({a.calendar_id for a in agents})
+        found: dict[str, list[Interval]] = {}
+        missing = []
+        for cal in calendars:
+            cached = None if fresh else self._freebusy.get(cal)
+            if cached and cached[0].start <= span.start and span.end <= cached[0].end:
+                found[cal] = cached[1]
+                self._metrics.incr("cache.freebusy.hit")
+            else:
+                missing.append(cal)
+                if not fresh:
+                    self._metrics.incr("cache.freebusy.miss")
+        if missing:
+            self._metrics.incr("freebusy.requests")
+            with self._metrics.timer("freebusy"):
+                answer = await self._calendar.busy(missing, span.start, span.end)
+            for cal in missing:
+                found[cal] = sorted(answer.get(cal, []), key=lambda i: i.start)
+                self._freebusy[cal] = (span, found[cal])
+        own = await self._appointments.active_between([a.id for a in agents], span.start,
+                                                      span.end)
+        busy: dict[int, list[Interval]] = {a.id: list(found[a.calendar_id]) for a in agents}
+        for appointment in own:
+            busy[appointment.agent_id].append(appointment.interval)
+        return busy
+
+    async def search(self, agents: Sequence[Agent], start: datetime | None = None,
+                     end: datetime | None = None) -> SlotSearch:
+        """Every free slot of these agents in [start, end), after the first validation."""
+        if not agents:
+            return SlotSearch([], NoSlotsReason.NO_AGENTS)
+        now = self._clock.now()
+        horizon = max(timedelta(days=a.horizon_days) for a in agents)
+        full = Interval(now, now + horizon + timedelta(days=1))
+        wanted = Interval(max(start or now, now), min(end or full.end, full.end))
+        if wanted.end <= wanted.start:
+            return SlotSearch([], NoSlotsReason.NO_HOURS)
+        busy = await self._busy(agents, full, fresh=False)
+        slots: list[tuple[Agent, Interval]] = []
+        any_candidates = any_after_notice = False
+        for agent in agents:
+            zone = ZoneInfo(agent.timezone)
+            candidates = candidate_slots(parse_hours(agent.working_hours), zone,
+                                         slot_minutes=agent.slot_minutes,
+                                         window_start=wanted.start, window_end=wanted.end)
+            any_candidates = any_candidates or bool(candidates)
+            not_before = now + timedelta(minutes=agent.notice_minutes)
+            not_after = now + timedelta(days=agent.horizon_days)
+            in_rules = free_slots(candidates, [], buffer=timedelta(0), not_before=not_before,
+                                  not_after=not_after)
+            any_after_notice = any_after_notice or bool(in_rules)
+            per_day = self._per_day(busy_own=busy[agent.id], zone=zone) \
+                if agent.max_per_day else None
+            free = free_slots(in_rules, busy[agent.id],
+                              buffer=timedelta(minutes=agent.buffer_minutes),
+                              not_before=not_before, not_after=not_after,
+                              max_per_day=agent.max_per_day, booked_per_day=per_day, tz=zone)
+            slots.extend((agent, s) for s in free)
+        slots.sort(key=lambda pair: (pair[1].start, pair[0].id))
+        if slots:
+            return SlotSearch(slots)
+        if not any_candidates:
+            return SlotSearch([], NoSlotsReason.NO_HOURS)
+        return SlotSearch([], NoSlotsReason.ALL_BUSY if any_after_notice
+                          else NoSlotsReason.NOTICE)
+
+    @staticmethod
+    def _per_day(busy_own: list[Interval], zone: ZoneInfo) -> dict[date, int]:
+        counts: dict[date, int] = defaultdict(int)
+        for interval in busy_own:
+            counts[interval.start.astimezone(zone).date()] += 1
+        return counts
+
+    async def verify(self, chosen: Sequence[tuple[Agent, Interval]]) -> list[bool]:
+        """Second validation: one fresh free/busy call for exactly these slots."""
+        if not chosen:
+            return []
+        agents = list({a.id: a for a, _ in chosen}.values())
+        buffer = max(timedelta(minutes=a.buffer_minutes) for a in agents)
+        span = Interval(min(s.start for _, s in chosen) - buffer,
+                        max(s.end for _, s in chosen) + buffer)
+        busy = await self._busy(agents, span, fresh=True)
+        return [not any(s.overlaps(b.widened(timedelta(minutes=a.buffer_minutes)))
+                        for b in busy[a.id])
+                for a, s in chosen]
+
+    async def free_validated(self, agents: Sequence[Agent], start: datetime | None = None,
+                             end: datetime | None = None) -> SlotSearch:
+        """Every free slot in range after both validations (the CLI's ``slots``)."""
+        found = await self.search(agents, start, end)
+        if not found.slots:
+            return found
+        ok = await self.verify(found.slots)
+        kept = [pair for pair, good in zip(found.slots, ok, strict=True) if good]
+        return SlotSearch(kept, None if kept else NoSlotsReason.ALL_BUSY)
+
+    async def offer(self, lead_id: int, agents: Sequence[Agent], *, zone: ZoneInfo,
+                    when: When | None = None, count: int = 4,
+                    reschedule_of: int | None = None) -> OfferResult:
+        """Choose, re-check and store up to ``count`` offers for a lead."""
+        widened = False
+        window = when.window(zone) if when else None
+        found = await self.search(agents, *(window or (None, None)))
+        if not found.slots and window is not None:
+            widened = True
+            found = await self.search(agents)
+        if not found.slots:
+            return OfferResult([], found.reason, widened)
+        pool = self._one_agent_per_time(found.slots)
+        preferred = when.time if when else None
+        chosen: list[tuple[Agent, Interval]] = []
+        for _ in range(_VERIFY_ROUNDS):
+            picks = self._pick(pool, count - len(chosen), zone, preferred, chosen)
+            if not picks:
+                break
+            ok = await self.verify(picks)
+            chosen += [p for p, good in zip(picks, ok, strict=True) if good]
+            pool = [p for p in pool if p not in picks]
+            if len(chosen) >= count or all(ok):
+                break
+        if not chosen:
+            return OfferResult([], NoSlotsReason.ALL_BUSY, widened)
+        chosen.sort(key=lambda pair: pair[1].start)
+        now = self._clock.now()
+        offers = await self._offers.replace(
+            lead_id, [(a.id, s) for a, s in chosen], now=now,
+            expires_at=now + self._offer_ttl, reschedule_of=reschedule_of)
+        self._metrics.incr("offers.made")
+        return OfferResult(offers, None, widened)
+
+    def _one_agent_per_time(self, slots: list[tuple[Agent, Interval]]
+                            ) -> list[tuple[Agent, Interval]]:
+        """Where several agents are free at one time, offer it once, agents taken in turn."""
+        by_start: dict[datetime, list[tuple[Agent, Interval]]] = defaultdict(list)
+        for pair in slots:
+            by_start[pair[1].start].append(pair)
+        return [group[next(self._round_robin) % len(group)] if len(group) > 1 else group[0]
+                for group in by_start.values()]
+
+    @staticmethod
+    def _pick(pool: list[tuple[Agent, Interval]], n: int, zone: ZoneInfo,
+              preferred: dt_time | None, already: list[tuple[Agent, Interval]]
+              ) -> list[tuple[Agent, Interval]]:
+        if n <= 0:
+            return []
+        taken = {s.start for _, s in already}
+        pool = [p for p in pool if p[1].start not in taken]
+        if preferred is not None:
+            wish = preferred
+
+            def distance(pair: tuple[Agent, Interval]) -> tuple[float, datetime]:
+                local = pair[1].start.astimezone(zone)
+                target = local.replace(hour=wish.hour, minute=wish.minute)
+                return abs((local - target).total_seconds()), local
+            # The wished time on the earliest day it is free first, then the nearest times.
+            ranked = sorted(pool, key=lambda p: (p[1].start.astimezone(zone).date(),
+                                                 distance(p)))
+            first_day = ranked[0][1].start.astimezone(zone).date() if ranked else None
+            same_day = sorted((p for p in ranked
+                               if p[1].start.astimezone(zone).date() == first_day), key=distance)
+            return sorted(same_day[:n], key=lambda p: p[1].start)
+        intervals = [s for _, s in pool]
+        picked = {s.start for s in spread(intervals, n, zone)}
+        return [p for p in pool if p[1].start in picked]

@@ -1,0 +1,45 @@
+"""Admin handlers: /stats for ADMIN_TELEGRAM_IDS and registered agents only."""
+
+from __future__ import annotations
+
+import html
+from datetime import timedelta
+from typing import Any
+
+from telegram import Update
+from telegram.constants import ParseMode
+from telegram.ext import Application, CommandHandler, filters
+
+from bot.stats import Totals, render
+from handlers.telegram import BotContext
+
+
+def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    """Add the admin handlers."""
+    application.add_handler(CommandHandler("stats", stats, filters=filters.ChatType.PRIVATE))
+
+
+async def allowed(context: BotContext, user_id: int) -> bool:
+    """Admins by id, and registered agents."""
+    services = context.services
+    if user_id in services.config.admin_telegram_ids:
+        return True
+    return await services.agents.by_telegram_id(user_id) is not None
+
+
+async def stats(update: Update, context: BotContext) -> None:
+    """The live figures; anyone else gets a polite refusal and learns nothing."""
+    user, chat = update.effective_user, update.effective_chat
+    assert user is not None and chat is not None
+    if not await allowed(context, user.id):
+        await context.bot.send_message(chat.id, "Sorry, that command is not available.")
+        return
+    services = context.services
+    now = services.clock.now()
+    totals = Totals(
+        day=await services.store.appointments.outcomes_since(now - timedelta(days=1)),
+        week=await services.store.appointments.outcomes_since(now - timedelta(days=7)))
+    quota = getattr(services.meetings, "quota_used_today", None)
+    text = render(services.metrics, totals, quota=quota() if callable(quota) else None)
+    await context.bot.send_message(chat.id, f"<pre>{html.escape(text)}</pre>",
+                                   parse_mode=ParseMode.HTML)

@@ -1,0 +1,42 @@
+"""Agent-facing handlers: /agenda."""
+
+from __future__ import annotations
+
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from telegram import Update
+from telegram.ext import Application, CommandHandler, filters
+
+from bot import notices
+from handlers.telegram import BotContext
+
+
+def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    """Add the agent handlers."""
+    application.add_handler(CommandHandler("agenda", agenda, filters=filters.ChatType.PRIVATE))
+
+
+async def agenda(update: Update, context: BotContext) -> None:
+    """The agent's next booked meetings; anyone else learns nothing."""
+    services = context.services
+    user, chat = update.effective_user, update.effective_chat
+    assert user is not None and chat is not None
+    agent = await services.agents.by_telegram_id(user.id)
+    if agent is None:
+        await context.bot.send_message(chat.id, "Sorry, /agenda is only for our agents.")
+        return
+    upcoming = await services.store.appointments.upcoming_for_agent(agent.id,
+                                                                    services.clock.now())
+    if not upcoming:
+        await context.bot.send_message(chat.id, "No upcoming meetings.")
+        return
+    zone = ZoneInfo(agent.timezone)
+    lines = [f"Your next {len(upcoming)} meeting(s):"]
+    for appointment in upcoming:
+        lead = await services.store.leads.get(appointment.lead_id)
+        who = (lead.name if lead and lead.name else "a lead")
+        phone = f", {lead.phone_number}" if lead and lead.phone_number else ""
+        lines.append(f"- {notices.slot_label(appointment.start, zone)}: {who}{phone}\n"
+                     f"  {appointment.join_url}")
+    await context.bot.send_message(chat.id, "\n".join(lines))

@@ -1,0 +1,139 @@
+"""Lead-facing handlers: parse the update, call the conversation, send the replies. Thin."""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from telegram import Update
+from telegram.constants import ChatAction
+from telegram.error import BadRequest
+from telegram.ext import (
+    Application,
+    ApplicationHandlerStop,
+    CallbackQueryHandler,
+    CommandHandler,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
+
+from bot.conversation import OFFER_PREFIX, Sender
+from bot.ports import OutMessage
+from handlers.telegram import BotContext, TelegramNotifier
+
+PRIVATE = filters.ChatType.PRIVATE
+
+
+def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    """Add the lead handlers (and the duplicate-update guard) to the application."""
+    application.add_handler(TypeHandler(Update, claim_update), group=-1)
+    application.add_handler(CommandHandler("start", start, filters=PRIVATE))
+    application.add_handler(CommandHandler(["cancel", "reschedule", "times"], command,
+                                           filters=PRIVATE))
+    application.add_handler(MessageHandler(PRIVATE & filters.CONTACT, contact))
+    application.add_handler(MessageHandler(PRIVATE & filters.TEXT, text))
+    application.add_handler(CallbackQueryHandler(tap))
+    application.add_handler(MessageHandler(PRIVATE & ~filters.TEXT & ~filters.StatusUpdate.ALL,
+                                           other))
+
+
+def sender_of(update: Update) -> Sender:
+    """The Telegram user and chat behind an update."""
+    user, chat = update.effective_user, update.effective_chat
+    assert user is not None and chat is not None
+    return Sender(user.id, chat.id, user.first_name, user.last_name)
+
+
+async def claim_update(update: Update, context: BotContext) -> None:
+    """An update id seen before (redelivered after a restart) is not handled again."""
+    if not await context.services.store.updates.claim(update.update_id):
+        context.services.metrics.incr("updates.duplicate")
+        raise ApplicationHandlerStop
+
+
+async def _answer(update: Update, context: BotContext, started: float,
+                  work: Callable[[], Awaitable[list[OutMessage]]]) -> None:
+    messages = await work()
+    notifier = TelegramNotifier(context.bot)
+    chat = update.effective_chat
+    assert chat is not None
+    for message in messages:
+        await notifier.send(chat.id, message)
+    context.services.metrics.observe("response", time.perf_counter() - started)
+
+
+async def start(update: Update, context: BotContext) -> None:
+    """/start."""
+    started = time.perf_counter()
+    await _answer(update, context, started,
+                  lambda: context.services.conversation.start(sender_of(update)))
+
+
+async def command(update: Update, context: BotContext) -> None:
+    """/cancel, /reschedule, /times."""
+    started = time.perf_counter()
+    assert update.effective_message is not None and update.effective_message.text is not None
+    name = update.effective_message.text.split()[0].lstrip("/").split("@")[0].lower()
+    await _answer(update, context, started,
+                  lambda: context.services.conversation.command(sender_of(update), name))
+
+
+async def text(update: Update, context: BotContext) -> None:
+    """Any typed message (unknown /commands included): the brain answers."""
+    started = time.perf_counter()
+    message = update.effective_message
+    assert message is not None and message.text is not None
+    chat = update.effective_chat
+    assert chat is not None
+    await context.bot.send_chat_action(chat.id, ChatAction.TYPING)
+    await _answer(update, context, started, lambda: context.services.conversation.text(
+        sender_of(update), message.text or "", message.message_id))
+
+
+async def contact(update: Update, context: BotContext) -> None:
+    """A shared contact."""
+    started = time.perf_counter()
+    message = update.effective_message
+    assert message is not None and message.contact is not None
+    shared = message.contact
+    await _answer(update, context, started, lambda: context.services.conversation.contact(
+        sender_of(update), shared.phone_number, shared.user_id))
+
+
+async def tap(update: Update, context: BotContext) -> None:
+    """An inline button: immediate feedback, then the conversation decides."""
+    started = time.perf_counter()
+    query = update.callback_query
+    assert query is not None
+    data = query.data or ""
+    booking = data.startswith(OFFER_PREFIX)
+    await query.answer("Booking…" if booking else None)
+    if query.message is not None and update.effective_chat is not None:
+        # Take the buttons off the message tapped, so the same offer cannot be tapped again
+        # (BadRequest: already edited, or too old to edit).
+        with contextlib.suppress(BadRequest):
+            await query.edit_message_reply_markup(reply_markup=None)
+    if update.effective_chat is None or update.effective_user is None:
+        return
+    await _answer(update, context, started,
+                  lambda: context.services.conversation.tap(sender_of(update), data))
+    if booking:
+        context.services.metrics.observe("booking", time.perf_counter() - started)
+
+
+_KINDS = ((filters.Sticker.ALL, "sticker"), (filters.PHOTO, "photo"),
+          (filters.VOICE, "voice message"),
+          (filters.VIDEO | filters.VIDEO_NOTE, "video"), (filters.LOCATION, "location"),
+          (filters.Document.ALL, "document"), (filters.AUDIO, "audio file"),
+          (filters.POLL, "poll"))
+
+
+async def other(update: Update, context: BotContext) -> None:
+    """Anything that is not text: a short polite answer, never silence."""
+    started = time.perf_counter()
+    kind = next((name for f, name in _KINDS if f.check_update(update)), "message")
+    await _answer(update, context, started,
+                  lambda: context.services.conversation.unsupported(sender_of(update), kind))

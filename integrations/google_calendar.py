@@ -1,0 +1,275 @@
+"""Google Calendar v3 over pooled HTTP, authenticated as a service account.
+
+``busy`` is one ``freeBusy`` query for all calendars; events get ids chosen by us (see
+``event_id_for``) so a retried insert cannot create a duplicate: a 409 means it is already there.
+Attendees are invited only with domain-wide delegation (a service account alone may not).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import hashlib
+import http.client
+import logging
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Mapping, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import google.auth.exceptions
+import google.auth.transport
+from google.oauth2 import service_account
+
+from bot.domain import EventRequest, Interval
+from bot.errors import AuthError, ConfigError, IntegrationError, Unavailable
+from bot.metrics import Metrics
+from integrations.http import HttpClient, HttpResponse
+
+log = logging.getLogger(__name__)
+
+SCOPES = ("https://www.googleapis.com/auth/calendar",)
+CALENDAR_API_URL = "https://www.googleapis.com/calendar/v3"
+# Refresh this long before Google's expiry so a token never dies in flight.
+TOKEN_MARGIN_SECONDS = 60.0
+
+
+def event_id_for(appointment_id: int, salt: str = "") -> str:
+    """A stable, valid Calendar event id (base32hex: a-v, 0-9) for one appointment.
+
+    ``salt`` separates installations that share a calendar, so their ids never collide.
+    """
+    digest = hashlib.sha256(f"appointment:{salt}:{appointment_id}".encode()).digest()
+    return "lb" + base64.b32hexencode(digest[:20]).decode().rstrip("=").lower()
+
+
+class _UrllibResponse(google.auth.transport.Response):
+    def __init__(self, status: int, headers: Mapping[str, str], data: bytes) -> None:
+        self._status, self._headers, self._data = status, dict(headers), data
+
+    @property
+    def status(self) -> int:
+        return self._status
+
+    @property
+    def headers(self) -> Mapping[str, str]:
+        return self._headers
+
+    @property
+    def data(self) -> bytes:
+        return self._data
+
+
+class _UrllibRequest(google.auth.transport.Request):
+    """google-auth transport on the standard library (``requests`` is not a dependency)."""
+
+    def __init__(self, timeout: float) -> None:
+        self._timeout = timeout
+
+    def __call__(
+        self, url: str, method: str = "GET", body: bytes | None = None,
+        headers: Mapping[str, str] | None = None, timeout: float | None = None, **_: Any,
+    ) -> _UrllibResponse:
+        request = urllib.request.Request(url, data=body, headers=dict(headers or {}),
+                                         method=method)
+        try:
+            with urllib.request.urlopen(request, timeout=timeout or self._timeout) as resp:
+                return _UrllibResponse(resp.status, dict(resp.headers.items()), resp.read())
+        except urllib.error.HTTPError as err:
+            with err:
+                return _UrllibResponse(err.code, dict(err.headers.items()), err.read())
+        except (OSError, http.client.HTTPException) as err:
+            reason = f"token request failed: {type(err).__name__}: {err}"
+            raise google.auth.exceptions.TransportError(reason) from err  # type: ignore[no-untyped-call]
+
+
+class GoogleCredentials:
+    """Service-account access tokens, cached until shortly before expiry, one refresh at a time."""
+
+    def __init__(
+        self,
+        credentials: service_account.Credentials,
+        *,
+        metrics: Metrics | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        timeout: float = 10.0,
+    ) -> None:
+        self._credentials = credentials
+        self._metrics = metrics
+        self._clock = clock
+        self._request = _UrllibRequest(timeout)
+        self._lock = asyncio.Lock()
+        self._token: str | None = None
+        self._valid_until = 0.0
+
+    @classmethod
+    def from_file(
+        cls, path: str | Path, *, subject: str | None = None, metrics: Metrics | None = None,
+        clock: Callable[[], float] = time.monotonic, timeout: float = 10.0,
+    ) -> GoogleCredentials:
+        """Load a service-account JSON key; ``subject`` is the user to act as (delegation)."""
+        try:
+            creds = service_account.Credentials.from_service_account_file(  # type: ignore[no-untyped-call]
+                str(path), scopes=list(SCOPES), subject=subject
+            )
+        except (OSError, ValueError, KeyError) as err:
+            raise ConfigError(
+                f"GOOGLE_SERVICE_ACCOUNT_FILE: cannot use {path}: {type(err).__name__}: {err}"
+            ) from err
+        return cls(creds, metrics=metrics, clock=clock, timeout=timeout)
+
+    async def token(self) -> str:
+        """A valid access token, refreshed (once, for all waiting callers) when near expiry."""
+        if self._token is not None and self._clock() < self._valid_until:
+            return self._token
+        async with self._lock:
+            if self._token is None or self._clock() >= self._valid_until:
+                await self._refresh()
+            assert self._token is not None
+            return self._token
+
+    def invalidate(self, token: str) -> None:
+        """Forget ``token`` after the API refused it; a newer token is kept."""
+        if token == self._token:
+            self._token = None
+
+    async def _refresh(self) -> None:
+        start = time.perf_counter()
+        try:
+            await asyncio.to_thread(self._credentials.refresh, self._request)
+        except google.auth.exceptions.RefreshError as err:
+            cls = Unavailable if err.retryable else AuthError
+            raise cls("google", f"token refresh failed: {_refresh_reason(err)}") from err
+        except google.auth.exceptions.TransportError as err:
+            raise Unavailable("google", f"token refresh failed: {err}") from err
+        finally:
+            if self._metrics is not None:
+                self._metrics.observe("google.token", time.perf_counter() - start)
+        expiry = self._credentials.expiry  # naive UTC, as google-auth keeps it
+        lifetime = 3600.0
+        if expiry is not None:
+            lifetime = (expiry - datetime.now(UTC).replace(tzinfo=None)).total_seconds()
+        self._token = str(self._credentials.token)
+        self._valid_until = self._clock() + lifetime - TOKEN_MARGIN_SECONDS
+
+
+def _refresh_reason(err: Exception) -> str:
+    first = err.args[0] if err.args else ""
+    return first if isinstance(first, str) else type(err).__name__
+
+
+class GoogleCalendarClient:
+    """``CalendarProvider`` on Google Calendar v3."""
+
+    def __init__(
+        self,
+        http: HttpClient,
+        credentials: GoogleCredentials,
+        *,
+        base_url: str = CALENDAR_API_URL,
+        invite_attendees: bool = False,
+    ) -> None:
+        self._http = http
+        self._credentials = credentials
+        self._base_url = base_url.rstrip("/")
+        self._invite_attendees = invite_attendees
+
+    async def busy(
+        self, calendar_ids: Sequence[str], start: datetime, end: datetime
+    ) -> dict[str, list[Interval]]:
+        """Busy intervals per calendar within [start, end), one freeBusy query for all."""
+        ids = list(dict.fromkeys(calendar_ids))
+        if not ids:
+            return {}
+        body = {
+            "timeMin": _rfc3339(start),
+            "timeMax": _rfc3339(end),
+            "timeZone": "UTC",
+            "items": [{"id": calendar_id} for calendar_id in ids],
+        }
+        response = await self._call("POST", "/freeBusy", name="google.freebusy", retry=True,
+                                    json=body)
+        calendars = response.data.get("calendars", {}) if isinstance(response.data, dict) else {}
+        result: dict[str, list[Interval]] = {}
+        for calendar_id in ids:
+            entry = calendars.get(calendar_id)
+            if not isinstance(entry, dict):
+                raise IntegrationError("google", f"freeBusy has no answer for {calendar_id}")
+            if entry.get("errors"):
+                reasons = ", ".join(str(e.get("reason", e)) for e in entry["errors"])
+                raise IntegrationError("google", f"freeBusy failed for {calendar_id}: {reasons}")
+            result[calendar_id] = [
+                Interval(_parse_time(period["start"]), _parse_time(period["end"]))
+                for period in entry.get("busy", [])
+            ]
+        return result
+
+    async def create_event(self, event: EventRequest) -> str:
+        """Insert the event under our id; an id that already exists counts as created."""
+        body: dict[str, Any] = {
+            "id": event.event_id,
+            "summary": event.summary,
+            "description": event.description,
+            "location": event.location,
+            "start": {"dateTime": _rfc3339(event.start), "timeZone": event.timezone},
+            "end": {"dateTime": _rfc3339(event.end), "timeZone": event.timezone},
+        }
+        params: dict[str, str] = {}
+        if self._invite_attendees and event.attendee_emails:
+            body["attendees"] = [{"email": email} for email in event.attendee_emails]
+            params["sendUpdates"] = "all"
+        # Retrying is safe: the id is ours, so a repeat answers 409 instead of duplicating.
+        response = await self._call(
+            "POST", f"/calendars/{_quote(event.calendar_id)}/events", name="google.events.insert",
+            retry=True, json=body, params=params or None, accept=(409,),
+        )
+        if response.status == 409:
+            log.info("calendar event %s already exists", event.event_id)
+        return event.event_id
+
+    async def delete_event(self, calendar_id: str, event_id: str) -> None:
+        """Delete the event; 404 (never there) and 410 (already deleted) count as deleted."""
+        params = {"sendUpdates": "all"} if self._invite_attendees else None
+        await self._call(
+            "DELETE", f"/calendars/{_quote(calendar_id)}/events/{_quote(event_id)}",
+            name="google.events.delete", retry=True, params=params, accept=(404, 410),
+        )
+
+    async def _call(
+        self, method: str, path: str, *, name: str, retry: bool, json: Any = None,
+        params: Mapping[str, str] | None = None, accept: tuple[int, ...] = (),
+    ) -> HttpResponse:
+        """Send with a bearer token; a 401 (token revoked early) refreshes it and retries once."""
+        for last_try in (False, True):
+            token = await self._credentials.token()
+            try:
+                return await self._http.request(
+                    method, self._base_url + path, name=name, retry=retry, json=json,
+                    params=params, accept=accept, headers={"Authorization": f"Bearer {token}"},
+                )
+            except AuthError as err:
+                if err.status != 401 or last_try:
+                    raise
+                self._credentials.invalidate(token)
+        raise AssertionError("unreachable")
+
+
+def _quote(segment: str) -> str:
+    return quote(segment, safe="")
+
+
+def _rfc3339(moment: datetime) -> str:
+    if moment.tzinfo is None:
+        raise ValueError("calendar times must be timezone-aware")
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def _parse_time(value: str) -> datetime:
+    moment = datetime.fromisoformat(value)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC)

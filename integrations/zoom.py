@@ -1,0 +1,152 @@
+"""Zoom meetings over pooled HTTP with server-to-server OAuth.
+
+Creating a meeting is not idempotent, so it is never retried, except once after a 401 (the request
+was refused before anything was created). Zoom caps meeting create/update/delete at 100 requests a
+day per user, so each one is counted (``zoom.quota`` and ``quota_used_today``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import time
+from collections.abc import Callable, Mapping
+from datetime import UTC, date, datetime
+from typing import Any
+from urllib.parse import quote
+
+from bot.clock import Clock, SystemClock
+from bot.domain import Meeting
+from bot.errors import AuthError, IntegrationError
+from bot.metrics import Metrics
+from integrations.http import HttpClient, HttpResponse
+
+ZOOM_API_URL = "https://api.zoom.us/v2"
+ZOOM_OAUTH_URL = "https://zoom.us/oauth/token"
+DAILY_QUOTA = 100
+# Refresh this long before Zoom's expiry so a token never dies in flight.
+TOKEN_MARGIN_SECONDS = 60.0
+
+
+class ZoomClient:
+    """``MeetingProvider`` on the Zoom REST API."""
+
+    def __init__(
+        self,
+        http: HttpClient,
+        *,
+        account_id: str,
+        client_id: str,
+        client_secret: str,
+        api_url: str = ZOOM_API_URL,
+        oauth_url: str = ZOOM_OAUTH_URL,
+        metrics: Metrics,
+        clock: Callable[[], float] = time.monotonic,
+        wall_clock: Clock | None = None,
+    ) -> None:
+        self._http = http
+        self._account_id = account_id
+        credentials = base64.b64encode(f"{client_id}:{client_secret}".encode()).decode()
+        self._basic_auth = f"Basic {credentials}"
+        self._api_url = api_url.rstrip("/")
+        self._oauth_url = oauth_url
+        self._metrics = metrics
+        self._clock = clock
+        self._wall_clock = wall_clock or SystemClock()
+        self._lock = asyncio.Lock()
+        self._token: str | None = None
+        self._valid_until = 0.0
+        self._quota_day: date | None = None
+        self._quota_used = 0
+
+    async def create(
+        self, *, topic: str, start: datetime, duration_minutes: int, timezone: str
+    ) -> Meeting:
+        """Schedule a meeting (waiting room on, no joining before the host)."""
+        if start.tzinfo is None:
+            raise ValueError("meeting start must be timezone-aware")
+        body = {
+            "topic": topic[:200],  # Zoom's limit
+            "type": 2,  # a scheduled meeting
+            "start_time": start.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "duration": duration_minutes,
+            "timezone": timezone,
+            "settings": {"waiting_room": True, "join_before_host": False},
+        }
+        self._count_quota()
+        response = await self._call("POST", "/users/me/meetings", name="zoom.create",
+                                    retry=False, json=body)
+        data = response.data if isinstance(response.data, dict) else {}
+        if data.get("id") is None or not data.get("join_url"):
+            raise IntegrationError("zoom", "zoom.create: answer without id or join_url",
+                                   status=response.status)
+        return Meeting(id=str(data["id"]), join_url=str(data["join_url"]))
+
+    async def delete(self, meeting_id: str) -> None:
+        """Delete the meeting; one already gone (404) counts as deleted."""
+        self._count_quota()
+        await self._call("DELETE", f"/meetings/{quote(meeting_id, safe='')}", name="zoom.delete",
+                         retry=True, accept=(404,))
+
+    def quota_used_today(self) -> int:
+        """Meeting create/delete requests sent today (UTC), against Zoom's daily cap."""
+        if self._quota_day != self._wall_clock.now().astimezone(UTC).date():
+            return 0
+        return self._quota_used
+
+    def _count_quota(self) -> None:
+        today = self._wall_clock.now().astimezone(UTC).date()
+        if today != self._quota_day:
+            self._quota_day, self._quota_used = today, 0
+        self._quota_used += 1
+        self._metrics.incr("zoom.quota")
+
+    async def token(self) -> str:
+        """A valid access token, fetched (once, for all waiting callers) when near expiry."""
+        if self._token is not None and self._clock() < self._valid_until:
+            return self._token
+        async with self._lock:
+            if self._token is None or self._clock() >= self._valid_until:
+                await self._fetch_token()
+            assert self._token is not None
+            return self._token
+
+    async def _fetch_token(self) -> None:
+        try:
+            response = await self._http.request(
+                "POST", self._oauth_url, name="zoom.token", retry=True,
+                params={"grant_type": "account_credentials", "account_id": self._account_id},
+                headers={"Authorization": self._basic_auth},
+            )
+        except IntegrationError as err:
+            # Zoom answers 400 invalid_client for a wrong id or secret: that is an auth failure.
+            if err.status == 400:
+                raise AuthError("zoom", str(err).removeprefix("zoom: "), status=400) from err
+            raise
+        data = response.data if isinstance(response.data, dict) else {}
+        token = data.get("access_token")
+        if not isinstance(token, str) or not token:
+            raise AuthError("zoom", "zoom.token: answer without access_token")
+        lifetime = float(data.get("expires_in", 3600))
+        self._token = token
+        self._valid_until = self._clock() + lifetime - TOKEN_MARGIN_SECONDS
+
+    async def _call(
+        self, method: str, path: str, *, name: str, retry: bool, json: Any = None,
+        accept: tuple[int, ...] = (),
+    ) -> HttpResponse:
+        """Send with a bearer token; a 401 refreshes the token and retries exactly once."""
+        for last_try in (False, True):
+            token = await self.token()
+            headers: Mapping[str, str] = {"Authorization": f"Bearer {token}"}
+            try:
+                return await self._http.request(
+                    method, self._api_url + path, name=name, retry=retry, json=json,
+                    headers=headers, accept=accept,
+                )
+            except AuthError as err:
+                if err.status != 401 or last_try:
+                    raise
+                if token == self._token:
+                    self._token = None
+        raise AssertionError("unreachable")
