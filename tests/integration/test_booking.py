@@ -1,0 +1,173 @@
+"""Booking against the real Google and Zoom clients talking to loopback fakes."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from datetime import timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from bot.domain import AppointmentStatus, Interval
+from bot.errors import BookingFailed, OfferExpired, SlotTaken
+from tests.world import CALENDAR, World, world
+
+
+async def offer_first(w: World, n: int = 1) -> tuple[int, str]:
+    """Make lead n an offer; return (lead id, first offer's token)."""
+    lead = await w.services.store.leads.get_or_create(1000 + n, 1000 + n, f"Lead{n}")
+    result = await w.services.slots.offer(lead.id, [w.agent], zone=ZoneInfo("UTC"))
+    assert result.offers, result.reason
+    return lead.id, result.offers[0].token
+
+
+async def test_a_booking_creates_one_meeting_and_one_event_holding_the_link(tmp_path: Path) -> None:
+    async with world(tmp_path) as w:
+        lead_id, token = await offer_first(w)
+        lead = await w.services.store.leads.get(lead_id)
+        assert lead is not None
+        booked = await w.services.booking.book(lead, token)
+        appointment = booked.appointment
+        assert appointment.status is AppointmentStatus.BOOKED
+        assert appointment.start == w.clock.now().replace(hour=9)
+        (meeting,) = w.zoom.meetings.values()
+        (event,) = w.google.events[CALENDAR].values()
+        assert appointment.join_url == meeting["join_url"]
+        assert event["location"] == appointment.join_url
+        assert appointment.join_url in event["description"]
+        assert "Lead1" in event["description"]
+        assert "attendees" not in event  # no delegation configured
+        stored = await w.services.store.appointments.get(appointment.id)
+        assert stored is not None and stored.calendar_event_id == event["id"]
+
+
+async def test_the_same_button_twice_books_once(tmp_path: Path) -> None:
+    async with world(tmp_path) as w:
+        lead_id, token = await offer_first(w)
+        lead = await w.services.store.leads.get(lead_id)
+        assert lead is not None
+        results = await asyncio.gather(w.services.booking.book(lead, token),
+                                       w.services.booking.book(lead, token),
+                                       return_exceptions=True)
+        assert sum(not isinstance(r, BaseException) for r in results) == 1
+        assert any(isinstance(r, OfferExpired) for r in results)
+        assert w.orphans() == (1, 1)
+
+
+async def test_twenty_leads_tapping_one_slot_book_exactly_once(tmp_path: Path) -> None:
+    async with world(tmp_path) as w:
+        leads, tokens = [], []
+        for n in range(20):
+            lead_id, token = await offer_first(w, n)
+            lead = await w.services.store.leads.get(lead_id)
+            assert lead is not None
+            leads.append(lead)
+            tokens.append(token)
+        offers = [await w.services.store.offers.by_token(t) for t in tokens]
+        assert len({o.start for o in offers if o}) == 1, "every lead was offered the same slot"
+        results = await asyncio.gather(*(w.services.booking.book(lead, token)
+                                         for lead, token in zip(leads, tokens, strict=True)),
+                                       return_exceptions=True)
+        assert sum(not isinstance(r, BaseException) for r in results) == 1
+        assert sum(isinstance(r, SlotTaken) for r in results) == 19
+        assert w.orphans() == (1, 1)
+        assert w.zoom.count("POST", "/users/me/meetings") == 1
+
+
+async def test_zoom_failure_undoes_the_hold_and_leaves_nothing(tmp_path: Path) -> None:
+    async with world(tmp_path) as w:
+        lead_id, token = await offer_first(w)
+        lead = await w.services.store.leads.get(lead_id)
+        assert lead is not None
+        w.zoom.fail("/users/me/meetings", 500)
+        with pytest.raises(BookingFailed):
+            await w.services.booking.book(lead, token)
+        assert w.orphans() == (0, 0)
+        (appointment,) = await w.services.store.appointments.for_lead(lead_id)
+        assert appointment.status is AppointmentStatus.FAILED
+        # The slot is free again for the next lead.
+        _, again = await offer_first(w, 2)
+        offer = await w.services.store.offers.by_token(again)
+        assert offer is not None and offer.start == appointment.start
+
+
+async def test_event_insert_failure_deletes_the_zoom_meeting(tmp_path: Path) -> None:
+    async with world(tmp_path) as w:
+        lead_id, token = await offer_first(w)
+        lead = await w.services.store.leads.get(lead_id)
+        assert lead is not None
+        w.google.fail(f"/calendars/{CALENDAR}/events", 500, times=None)
+        with pytest.raises(BookingFailed):
+            await w.services.booking.book(lead, token)
+        w.google.clear_faults()
+        assert w.orphans() == (0, 0)
+        assert w.zoom.count("DELETE", "/meetings/") == 1
+
+
+async def test_slot_taken_in_the_calendar_meanwhile_is_refused_and_undone(tmp_path: Path) -> None:
+    async with world(tmp_path) as w:
+        lead_id, token = await offer_first(w)
+        lead = await w.services.store.leads.get(lead_id)
+        offer = await w.services.store.offers.by_token(token)
+        assert lead is not None and offer is not None
+        w.google.busy[CALENDAR].append(Interval(offer.start, offer.end))
+        with pytest.raises(SlotTaken):
+            await w.services.booking.book(lead, token)
+        assert w.orphans() == (0, 0)
+
+
+async def test_recheck_and_zoom_run_in_parallel(tmp_path: Path) -> None:
+    async with world(tmp_path) as w:
+        lead_id, token = await offer_first(w)
+        lead = await w.services.store.leads.get(lead_id)
+        assert lead is not None
+        w.google.delay("/freeBusy", 0.3)
+        w.zoom.delay("/users/me/meetings", 0.5)
+        start = time.perf_counter()
+        await w.services.booking.book(lead, token)
+        elapsed = time.perf_counter() - start
+        # Sequential would be >= 0.8 s; parallel is about 0.5 s plus the insert.
+        assert elapsed < 0.78, elapsed
+
+
+async def test_cancel_deletes_meeting_and_event_and_frees_the_slot(tmp_path: Path) -> None:
+    async with world(tmp_path) as w:
+        lead_id, token = await offer_first(w)
+        lead = await w.services.store.leads.get(lead_id)
+        assert lead is not None
+        booked = await w.services.booking.book(lead, token)
+        cancelled, _ = await w.services.booking.cancel(lead, booked.appointment.id)
+        assert cancelled.status is AppointmentStatus.CANCELLED
+        assert w.orphans() == (0, 0)
+        found = await w.services.slots.free_validated([w.agent], booked.appointment.start,
+                                                      booked.appointment.end)
+        assert [s.start for _, s in found.slots] == [booked.appointment.start]
+
+
+async def test_pending_booking_left_by_a_crash_is_reconciled(tmp_path: Path) -> None:
+    async with world(tmp_path) as w:
+        lead = await w.services.store.leads.get_or_create(5, 5, "Crash")
+        start = w.clock.now().replace(hour=10)
+        # Crashed after the hold: nothing external exists, the row is undone.
+        held = await w.services.store.appointments.hold(
+            lead.id, w.agent.id, Interval(start, start + timedelta(minutes=30)),
+            buffer=timedelta(0))
+        # Crashed after Zoom: the meeting exists and is recorded; the booking is finished.
+        later = start + timedelta(hours=1)
+        zoomed = await w.services.store.appointments.hold(
+            lead.id, w.agent.id, Interval(later, later + timedelta(minutes=30)),
+            buffer=timedelta(0))
+        meeting = await w.services.meetings.create(topic="t", start=later, duration_minutes=30,
+                                                   timezone="UTC")
+        await w.services.store.appointments.set_meeting(zoomed.id, meeting.id, meeting.join_url)
+        outcomes = dict((a.id, done) for a, done in await w.services.booking.reconcile())
+        assert outcomes == {held.id: False, zoomed.id: True}
+        first = await w.services.store.appointments.get(held.id)
+        second = await w.services.store.appointments.get(zoomed.id)
+        assert first is not None and first.status is AppointmentStatus.FAILED
+        assert second is not None and second.status is AppointmentStatus.BOOKED
+        assert w.orphans() == (1, 1)
+        (event,) = w.google.events[CALENDAR].values()
+        assert event["location"] == meeting.join_url
