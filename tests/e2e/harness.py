@@ -1,0 +1,77 @@
+"""The real PTB Application, polling a fake Bot API, with Google, Zoom and OpenAI fakes."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from bot.app import Services
+from bot.clock import FixedClock
+from bot.config import Config
+from bot.domain import Agent
+from handlers.telegram import BotApp, build_application
+from tests.fakes.google import FakeGoogle
+from tests.fakes.openai import FakeOpenAI
+from tests.fakes.telegram import FakeTelegram
+from tests.fakes.zoom import FakeZoom
+from tests.world import CALENDAR, MONDAY, add_agent, env_for
+
+TOKEN = "123456:" + "A" * 35
+AGENT_ID = 777
+ADMIN_ID = 4242
+
+
+@dataclass
+class Bot:
+    app: BotApp
+    telegram: FakeTelegram
+    google: FakeGoogle
+    zoom: FakeZoom
+    openai: FakeOpenAI | None
+    clock: FixedClock
+    agent: Agent
+
+    @property
+    def services(self) -> Services:
+        services = self.app.bot_data["services"]
+        assert isinstance(services, Services)
+        return services
+
+
+@asynccontextmanager
+async def running_bot(tmp_path: Path, *, with_openai: bool = False,
+                      **overrides: Any) -> AsyncIterator[Bot]:
+    """Start everything, yield, then stop it all the way PTB does at shutdown."""
+    async with (FakeTelegram(token=TOKEN) as telegram, FakeGoogle(calendars=(CALENDAR,)) as google,
+                FakeZoom() as zoom):
+        openai_fake = FakeOpenAI(api_key="sk-test-key") if with_openai else None
+        if openai_fake is not None:
+            await openai_fake.start()
+        extra = {"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": f"{telegram.url}/bot",
+                 "ADMIN_TELEGRAM_IDS": str(ADMIN_ID), "AGENCY_NAME": "Acme Realty"}
+        if openai_fake is not None:
+            extra |= {"OPENAI_API_KEY": "sk-test-key", "OPENAI_BASE_URL": f"{openai_fake.url}/v1"}
+        config = Config.from_env(env_for(tmp_path, google, zoom, **extra))
+        clock = FixedClock(MONDAY)
+        app = build_application(config, clock=clock, **overrides)
+        await app.initialize()
+        assert app.post_init is not None
+        await app.post_init(app)
+        services = app.bot_data["services"]
+        agent = await add_agent(services, telegram_id=AGENT_ID)
+        await app.start()
+        assert app.updater is not None
+        await app.updater.start_polling(poll_interval=0, timeout=1)
+        try:
+            yield Bot(app, telegram, google, zoom, openai_fake, clock, agent)
+        finally:
+            await app.updater.stop()
+            await app.stop()
+            await app.shutdown()
+            assert app.post_shutdown is not None
+            await app.post_shutdown(app)
+            if openai_fake is not None:
+                await openai_fake.close()
