@@ -365,8 +365,10 @@ class ConversationService:
             await self._notify_agent(agent, notices.agent_booked(appointment, agent, lead))
         if not lead.phone_number:
             await self._await(turn, "phone")
+            named = (f" I have your name as {lead.name}; say \"my name is ...\" if that's not "
+                     "right." if lead.name else "")
             turn.say(f"Could you share your phone number, in case {agent.name} needs to reach "
-                     "you?", request_contact=True)
+                     f"you?{named}", request_contact=True)
         elif not lead.notes:
             await self._await(turn, "notes")
             turn.say("What would you like to talk about? A line or two helps "

@@ -104,7 +104,7 @@ _NOT_A_CHOICE_NEXT = re.compile(
     rf"\s+(?:of|week|weekend|days?|month|hour|half|time|thing|quarter|round|place|{_WEEKDAYS}"
     rf"|{_MONTHS})\b"
 )
-_MONTH_BEFORE = re.compile(rf"\b(?:{_MONTHS})\.?\s*$")
+_MONTH_BEFORE = re.compile(rf"(?:^|[^a-z])(?:{_MONTHS})\.?\s*$")
 _FILLERS = frozenset(
     (
         "please", "pls", "plz", "thanks", "thank", "you", "thx", "ok", "okay", "i", "i'll",
@@ -133,8 +133,8 @@ class When:
         if self.time is not None:
             return _utc(self.day, self.time, tz), _utc(last, self.time, tz) + timedelta(hours=1)
         if self.part is not None:
-            first_minute, end = PARTS[self.part]
-            return _utc(self.day, first_minute, tz), _utc(last, end, tz)
+            begin, end = PARTS[self.part]
+            return _utc(self.day, begin, tz), _utc(last, end, tz)
         return _utc(self.day, dt.time(), tz), _utc(last + timedelta(days=1), dt.time(), tz)
 
     def at(self, tz: tzinfo) -> datetime | None:
@@ -155,8 +155,8 @@ class When:
             later = (datetime.combine(local.date(), self.time) + timedelta(hours=1)).time()
             return self.time <= clock and (clock < later or later <= self.time)
         if self.part is not None:
-            first_minute, end = PARTS[self.part]
-            return first_minute <= clock < end
+            begin, end = PARTS[self.part]
+            return begin <= clock < end
         return True
 
 
@@ -191,7 +191,8 @@ def parse_choice(text: str, count: int) -> int | None:
         picks.add(_choice_value(m.group("n"), count))
     for m in _CHOICE_ORDINAL.finditer(low):
         named = m.group("noun") or (m.group("the") and not _NOT_A_CHOICE_NEXT.match(low, m.end()))
-        if named and not _MONTH_BEFORE.search(low, 0, m.start()):  # "december 2nd" is a date
+        # "december 2nd" is a date; a month name and its dot fit in the 16 characters before.
+        if named and not _MONTH_BEFORE.search(low[max(0, m.start() - 16) : m.start()]):
             picks.add(_choice_value(m.group("ord"), count))
     words = [w.strip(".,!?;:)(\"'") for w in low.split()]
     rest = [w for w in words if w and w not in _FILLERS]

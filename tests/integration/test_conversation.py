@@ -154,3 +154,30 @@ async def test_reminders_are_sent_once_and_never_for_cancelled(tmp_path: Path) -
         cancelled = await w.services.store.appointments.get(appointment.id)
         assert cancelled is not None and cancelled.status is AppointmentStatus.CANCELLED
         assert not await w.services.reminders.send(appointment.id, "24h")
+
+
+async def test_two_agents_earliest_slot_wins_and_the_lead_keeps_that_agent(
+        tmp_path: Path) -> None:
+    from tests.world import add_agent
+
+    async with world(tmp_path) as w:
+        w.google.add_calendar("bob@example.com")
+        bob = await add_agent(w.services, name="Bob Agent", telegram_id=778,
+                              calendar_id="bob@example.com",
+                              working_hours="mon-fri 08:00-17:00")
+        lead = w.lead(1)
+        offers = await w.services.conversation.text(lead, "show me times")
+        labels = [b.label for m in offers for row in m.buttons for b in row]
+        assert labels[0] == "Mon 7 Dec, 08:00 (UTC)"  # only Bob starts at 08:00
+        token = next(d for d in taps(offers) if d.startswith(OFFER_PREFIX))
+        await w.services.conversation.tap(lead, token)
+        stored = await w.services.store.leads.by_telegram_id(lead.telegram_id)
+        assert stored is not None and stored.agent_id == bob.id
+        assert any("New meeting" in t for t in w.notifier.to(bob.telegram_id))
+        assert not w.notifier.to(w.agent.telegram_id)
+        # Later offers come from Bob alone: 08:00-09:00 slots exist only in his hours.
+        again = await w.services.conversation.text(lead, "and what about tuesday?")
+        labels = [b.label for m in again for row in m.buttons for b in row]
+        assert labels and all("Tue 8 Dec" in label for label in labels)
+        offer_rows = await w.services.store.offers.open_for_lead(stored.id, w.clock.now())
+        assert {o.agent_id for o in offer_rows} == {bob.id}
