@@ -14,10 +14,12 @@ from zoneinfo import ZoneInfo
 
 import openai
 
+from bot import notices
 from bot.booking import BookingService
 from bot.clock import Clock, SystemClock
 from bot.config import Config
 from bot.conversation import ConversationService
+from bot.details import zone
 from bot.domain import Agent, Interval
 from bot.errors import NotFound
 from bot.logs import configure
@@ -29,6 +31,7 @@ from integrations.google_calendar import GoogleCalendarClient, GoogleCredentials
 from integrations.http import GOOGLE_POOL, ZOOM_POOL, HttpClient
 from integrations.local import LocalCalendar, TemplateMeetings
 from integrations.openai_brain import OpenAIBrain
+from integrations.prometheus import PrometheusServer
 from integrations.rule_brain import RuleBrain
 from integrations.zoom import ZoomClient
 from storage.store import Store
@@ -93,7 +96,7 @@ async def build_services(
     config: Config, *, notifier: Notifier | None = None, timers: Timers | None = None,
     calendar: CalendarProvider | None = None, meetings: MeetingProvider | None = None,
     brain: Brain | None = None, clock: Clock | None = None, metrics: Metrics | None = None,
-    parallel_booking: bool = True,
+    parallel_booking: bool = True, serve_metrics: bool = False,
 ) -> Services:
     """Open the database and clients; optional replacements for tests and the benchmark."""
     clock = clock or SystemClock()
@@ -128,6 +131,12 @@ async def build_services(
                         conversation, reminders, notify, closers)
     if isinstance(timers, AsyncioTimers):
         closers.append(_sync_closer(timers.close))
+    if serve_metrics and config.metrics_port is not None:
+        quota = getattr(meetings, "quota_used_today", None)
+        server = PrometheusServer(metrics, quota if callable(quota) else None)
+        await server.start(config.metrics_port)
+        closers.append(server.close)
+        log.info("Prometheus metrics on http://127.0.0.1:%d/metrics", server.port)
     return services
 
 
@@ -167,6 +176,35 @@ def _brain(config: Config, metrics: Metrics, closers: list[Closer]) -> Brain | N
                                 timeout=10.0, max_retries=1)
     closers.append(client.close)
     return OpenAIBrain(client, model=config.openai_model, metrics=metrics)
+
+
+async def startup(services: Services) -> None:
+    """Reconcile bookings a crash interrupted, then rebuild reminders."""
+    for appointment, completed in await services.booking.reconcile():
+        lead = await services.store.leads.get(appointment.lead_id)
+        agent = await services.agents.get(appointment.agent_id)
+        if lead is None or agent is None:
+            continue
+        tz = zone(lead.timezone, agent.timezone)
+        if completed:
+            lead_msg = notices.confirmation(appointment, agent, lead, tz)
+            agent_msg = notices.agent_booked(appointment, agent, lead)
+        else:
+            lead_msg = OutMessage("Sorry, your booking for "
+                                  f"{notices.slot_label(appointment.start, tz)} was interrupted "
+                                  "and did not go through. Say \"times\" to pick a new one.")
+            agent_msg = OutMessage(f"A booking by {lead.name or 'a lead'} for "
+                                   f"{notices.slot_label(appointment.start, tz)} was interrupted "
+                                   "and undone; nothing is booked.")
+        for chat_id, message in ((lead.chat_id, lead_msg), (agent.telegram_id, agent_msg)):
+            try:
+                await services.notifier.send(chat_id, message)
+            except Exception:
+                log.exception("could not tell chat about reconciled appointment %s",
+                              appointment.id)
+    count = await services.reminders.rebuild()
+    log.info("start-up: reminders scheduled for %d meetings", count)
+
 
 
 # ----- commands -----------------------------------------------------------------------------

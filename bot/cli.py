@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import sys
 from collections.abc import Sequence
 from dataclasses import asdict
@@ -111,6 +112,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return asyncio.run(_dispatch(args, config))
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # The reader went away (`slots | head`): stop quietly, as Unix tools do.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
     except BotError as err:
         print(f"error: {err}", file=sys.stderr)
         return 1

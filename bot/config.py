@@ -135,7 +135,7 @@ class Config:
     metrics_port: int | None = None
     log_level: str = "INFO"
     app_env: str = "production"
-    agency_name: str = "our team"
+    agency_name: str = ""
     default_timezone: str = "UTC"
 
     @classmethod
@@ -179,7 +179,7 @@ class Config:
             metrics_port=_port(env, "METRICS_PORT"),
             log_level=_choice(env, "LOG_LEVEL", _LOG_LEVELS, "INFO"),
             app_env=_choice(env, "APP_ENV", _ENVS, "production"),
-            agency_name=_text(env, "AGENCY_NAME") or "our team",
+            agency_name=_text(env, "AGENCY_NAME") or "",
             default_timezone=check_timezone("DEFAULT_TIMEZONE",
                                             _text(env, "DEFAULT_TIMEZONE") or "UTC"),
         )

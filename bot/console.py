@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
-from bot.app import build_services
+from bot.app import build_services, startup
 from bot.config import Config
 from bot.conversation import Sender
 from bot.domain import Agent
@@ -39,7 +39,7 @@ async def run_console(config: Config, *, stdin: TextIO | None = None,
                       stdout: TextIO | None = None) -> int:
     """Chat until end of input or /quit; returns the exit code."""
     inp, out = stdin or sys.stdin, stdout or sys.stdout
-    services = await build_services(config, notifier=ConsoleNotifier(out))
+    services = await build_services(config, notifier=ConsoleNotifier(out), serve_metrics=True)
     try:
         if not await services.agents.active():
             agent = await services.store.agents.add(_demo(config))
@@ -47,6 +47,7 @@ async def run_console(config: Config, *, stdin: TextIO | None = None,
             out.write(f"No agents yet: created a demo agent, {agent.name}, working "
                       f"{agent.working_hours} ({agent.timezone}). Add real ones with "
                       "`python -m bot agents add`.\n")
+        await startup(services)
         out.write("Console chat: you are the lead. Type a message, a number to tap a choice, "
                   "/quit to leave.\n")
         sender = Sender(CONSOLE_USER, CONSOLE_USER, "Guest")

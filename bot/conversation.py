@@ -107,8 +107,9 @@ class ConversationService:
         turn = await self._begin(sender, "/start")
         agent = await self._agent_of(turn.lead)
         first = f", {sender.first_name}" if sender.first_name else ""
-        who = f"{agent.name} from {self._agency}" if agent else self._agency
-        turn.say(f"Hi{first}! I'm the booking assistant for {who}. I can find a time for a "
+        names = [n for n in (agent.name if agent else None, self._agency) if n]
+        who = f" for {' from '.join(names)}" if names else ""
+        turn.say(f"Hi{first}! I'm the booking assistant{who}. I can find a time for a "
                  "video call, book it, and remind you before it starts.\n"
                  "When would suit you? For example \"tomorrow afternoon\" or \"Friday at 10\".",
                  buttons=((Button("Show available times", SHOW_TIMES),),))
@@ -124,6 +125,10 @@ class ConversationService:
         context = await self._context(turn.lead)
         reply = await self._think(context)
         await self._act(turn, reply, context)
+        if context.awaiting == "cancel_confirm" and \
+                not any(c.name == tools.CANCEL for c in reply.tool_calls):
+            # Anything but a yes answers the question: a later "cancel" must ask again.
+            await self._await(turn, None)
         return await self._finish(turn)
 
     async def command(self, sender: Sender, name: str) -> list[OutMessage]:

@@ -100,6 +100,9 @@ class _Windowed:
         self._minutes[-1][1].add(seconds, n)
         self.cumulative.add(seconds, n)
 
+    def minutes(self) -> list[tuple[int, _Histogram]]:
+        return list(self._minutes)
+
     def window(self, span: float | None) -> _Histogram:
         if span is None:
             return self.cumulative
@@ -119,7 +122,7 @@ class Metrics:
         self.started = monotonic()
         self._latencies: dict[str, _Windowed] = {}
         self._counters: dict[str, _Windowed] = {}
-        self._listeners: list[Callable[[str, float], None]] = []
+        self._listeners: list[Callable[[str, str, float], None]] = []
 
     def observe(self, name: str, seconds: float) -> None:
         """Record one duration under ``name`` (e.g. ``response``, ``db``, ``zoom.create``)."""
@@ -128,7 +131,7 @@ class Metrics:
             recorder = self._latencies[name] = _Windowed(self._now)
         recorder.add(seconds)
         for listener in self._listeners:
-            listener(name, seconds)
+            listener("latency", name, seconds)
 
     @contextmanager
     def timer(self, name: str) -> Iterator[None]:
@@ -145,9 +148,12 @@ class Metrics:
         if counter is None:
             counter = self._counters[name] = _Windowed(self._now)
         counter.add(0.0, n)
+        for listener in self._listeners:
+            listener("count", name, float(n))
 
-    def add_listener(self, listener: Callable[[str, float], None]) -> None:
-        """Call ``listener(name, seconds)`` for every observation (e.g. a Prometheus bridge)."""
+    def add_listener(self, listener: Callable[[str, str, float], None]) -> None:
+        """Call ``listener(kind, name, value)`` for every latency ("latency", seconds) and every
+        count ("count", n): e.g. the Prometheus bridge."""
         self._listeners.append(listener)
 
     def summary(self, name: str, window: float | None = None) -> Summary:
@@ -164,6 +170,16 @@ class Metrics:
         """Average events per minute over the window (or the uptime when shorter)."""
         span = min(window, max(self._now() - self.started, 1.0))
         return self.count(name, window) * 60.0 / span
+
+    def series(self, name: str, span: float = 3600.0) -> list[tuple[float, Summary]]:
+        """Per-minute summaries of ``name`` over the last ``span`` seconds: (epoch-ish minute
+        start on the monotonic clock, summary), oldest first; for the /stats chart."""
+        recorder = self._latencies.get(name)
+        if recorder is None:
+            return []
+        first = int((self._now() - span) // 60) + 1
+        return [(minute * 60.0, hist.summary()) for minute, hist in recorder.minutes()
+                if minute >= first]
 
     def latency_names(self) -> list[str]:
         return sorted(self._latencies)

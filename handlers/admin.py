@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import html
 from datetime import timedelta
 from typing import Any
@@ -10,6 +11,7 @@ from telegram import Update
 from telegram.constants import ParseMode
 from telegram.ext import Application, CommandHandler, filters
 
+from bot.chart import latency_chart
 from bot.stats import Totals, render
 from handlers.telegram import BotContext
 
@@ -35,6 +37,12 @@ async def stats(update: Update, context: BotContext) -> None:
         await context.bot.send_message(chat.id, "Sorry, that command is not available.")
         return
     services = context.services
+    if context.args and context.args[0].lower() == "chart":
+        # Plotting takes tens of milliseconds: off the event loop.
+        png = await asyncio.to_thread(latency_chart, services.metrics)
+        await context.bot.send_photo(chat.id, photo=png,
+                                     caption="Latency p50/p95 per minute, last hour")
+        return
     now = services.clock.now()
     totals = Totals(
         day=await services.store.appointments.outcomes_since(now - timedelta(days=1)),

@@ -33,7 +33,7 @@ from telegram.ext import (
     JobQueue,
 )
 
-from bot.app import Services, build_services
+from bot.app import Services, build_services, startup
 from bot.config import Config
 from bot.ports import OutMessage
 
@@ -163,45 +163,15 @@ def _post_init(config: Config, overrides: dict[str, Any]
         assert application.job_queue is not None
         services = await build_services(
             config, notifier=TelegramNotifier(application.bot),
-            timers=JobQueueTimers(application.job_queue), **overrides)
+            timers=JobQueueTimers(application.job_queue), serve_metrics=True,
+            **overrides)
         application.bot_data["services"] = services
-        await startup_tasks(services)
+        await startup(services)
         try:
             await application.bot.set_my_commands(COMMANDS)
         except TelegramError as err:
             log.warning("could not set the command menu: %s", err)
     return post_init
-
-
-async def startup_tasks(services: Services) -> None:
-    """Reconcile bookings a crash interrupted, then rebuild reminders."""
-    from bot import notices
-    from bot.details import zone
-
-    for appointment, completed in await services.booking.reconcile():
-        lead = await services.store.leads.get(appointment.lead_id)
-        agent = await services.agents.get(appointment.agent_id)
-        if lead is None or agent is None:
-            continue
-        tz = zone(lead.timezone, agent.timezone)
-        if completed:
-            lead_msg = notices.confirmation(appointment, agent, lead, tz)
-            agent_msg = notices.agent_booked(appointment, agent, lead)
-        else:
-            lead_msg = OutMessage("Sorry, your booking for "
-                                  f"{notices.slot_label(appointment.start, tz)} was interrupted "
-                                  "and did not go through. Say \"times\" to pick a new one.")
-            agent_msg = OutMessage(f"A booking by {lead.name or 'a lead'} for "
-                                   f"{notices.slot_label(appointment.start, tz)} was interrupted "
-                                   "and undone; nothing is booked.")
-        for chat_id, message in ((lead.chat_id, lead_msg), (agent.telegram_id, agent_msg)):
-            try:
-                await services.notifier.send(chat_id, message)
-            except Exception:
-                log.exception("could not tell chat about reconciled appointment %s",
-                              appointment.id)
-    count = await services.reminders.rebuild()
-    log.info("start-up: reminders scheduled for %d meetings", count)
 
 
 async def _post_shutdown(application: BotApp) -> None:

@@ -79,7 +79,8 @@ def build_system_prompt(context: BrainContext) -> str:
     zone = getattr(now.tzinfo, "key", None) or now.strftime("UTC%z")
     agent = _one_line(context.agent_name, _NAME_CHARS) if context.agent_name else None
     lines = [
-        f"You are the booking assistant of {_one_line(context.agency_name, _NAME_CHARS)}, "
+        f"You are the booking assistant of "
+        f"{_one_line(context.agency_name, _NAME_CHARS) or 'a sales team'}, "
         "chatting with a sales lead in Telegram to arrange a free call with "
         f"{agent or 'one of our agents'}.",
         f"Now, in the lead's time: {now:%A %Y-%m-%d %H:%M} ({_one_line(zone, _ZONE_CHARS)}). "

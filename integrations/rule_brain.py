@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.dates import When, parse_choice, parse_when
-from bot.domain import BrainReply, ToolCall
+from bot.domain import BrainReply, Role, ToolCall
 from bot.ports import BrainContext
 from bot.tools import BOOK_SLOT, CANCEL, FIND_SLOTS, MAX_TEXT, RESCHEDULE, SAVE_DETAILS
 
@@ -59,6 +59,16 @@ _PHONE_CUE = re.compile(
 _WORD = r"[^\W\d_][\w'.\-]*"
 _NAME_CUE = re.compile(rf"\b(?:my\s+name\s+is|my\s+name's|name\s*:|call\s+me)\s+"
                        rf"({_WORD}(?:\s+{_WORD}){{0,3}})", _I)
+# "I'm Anna" is a name only when capitalised: "I'm free", "I'm interested" are not.
+_NAME_SAID = re.compile(r"\b(?:[Ii]'?m|[Ii]\s+am|[Tt]his\s+is|[Ii]t'?s)\s+"
+                        r"([A-Z][\w'\-]*(?:\s+[A-Z][\w'\-]*){0,2})(?![\w'])")
+_NOT_NAME_WORDS = (
+    "interested looking free available good fine ok okay sorry here back ready busy new not "
+    "just also still very so really glad happy curious calling writing trying going planning "
+    "thinking sure done late early in at on from the a an great perfect thanks it that this "
+    "what how"
+)
+_NOT_NAME = frozenset(_NOT_NAME_WORDS.split())
 _ZONE_OFFSET = r"(?:utc|gmt)\s?[+\-−]\s?\d{1,2}(?::?\d{2})?"
 _PLACE = rf"(?:{_ZONE_OFFSET}|{_WORD}(?:/{_WORD})*)(?:\s+{_WORD}(?:/{_WORD})*){{0,3}}"
 _ZONE_STRONG = re.compile(
@@ -104,7 +114,11 @@ _REJECT = re.compile(r"\bnone\s+of\s+(?:these|those|them|the\s+times)\b|\bneithe
                      r"|\b(?:doesn'?t|don'?t|do\s+not|does\s+not)\s+(?:work|suit|fit)\b", _I)
 _BOOKING = re.compile(
     r"\b(?:book\w*|meet|meeting|meetings|call|calls|appointment|appointments|schedule|demo"
-    r"|available|availability|free|slots?|times|openings?|consultation)\b|\bwhen\s+can\b", _I)
+    r"|available|availability|free|slots?|times|openings?|consultation|asap|earliest|soonest)\b"
+    r"|\bwhen\s+can\b|\bas\s+soon\s+as\s+possible\b", _I)
+_WHEN_IS_MINE = re.compile(
+    r"\b(?:when|what\s+time|what\s+day|what'?s)\s+(?:is\s+)?my\s+(?:meeting|booking|appointment"
+    r"|call)\b|\bdo\s+i\s+have\s+(?:a|an|any)\s+(?:meeting|booking|appointment|call)s?\b", _I)
 _GREETING = re.compile(
     r"^\s*(?:hi+|hello+|hey+|hiya|howdy|yo|greetings|hola|hallo|bonjour|salut|/start\b\S*"
     r"|good\s+(?:morning|afternoon|evening|day))(?:\s+there)?\b[\s,!.:;-]*", _I)
@@ -129,7 +143,8 @@ _ASK_AGAIN = {
 _HELP = re.compile(
     r"^/help\b|\bhelp\b|\bwho\s+are\s+you\b|\bwhat\s+are\s+you\b|\bwhat\s+can\s+you\s+do\b"
     r"|\bwhat\s+do\s+you\s+do\b|\bhow\s+does\s+(?:this|it)\s+work\b|\bwhat\s+is\s+this\b"
-    r"|\bwhat's\s+this\b|\bare\s+you\s+(?:a\s+)?(?:bot|human|robot|real|ai)\b", _I)
+    r"|\bwhat's\s+this\b|\b(?:are\s+you|is\s+(?:this|it))\s+(?:a\s+)?(?:bot|human|robot|real|ai"
+    r"|person)\b", _I)
 _YES = re.compile(r"\b(?:yes|yeah|yep|yup|sure|confirm\w*|ok(?:ay)?|please\s+do|do\s+it|go\s+ahead"
                   r"|absolutely|definitely|correct|right)\b|^y$|👍", _I)
 _NO = re.compile(r"\b(?:no|nope|nah|keep|don'?t|do\s+not|not|never|stop|wait)\b|^n$", _I)
@@ -158,7 +173,7 @@ _SAY_PREFIX = re.compile(
     r"|living\s+in|in|the)\s+)+",
     _I,
 )
-_MAX_INPUT = 8192
+_MAX_INPUT = 4096  # a Telegram message is at most this long
 
 
 @dataclass
@@ -193,7 +208,7 @@ def _decide(context: BrainContext) -> BrainReply:
         return BrainReply(text=_steer(context))
     reading = _read(text, context)
     rest = reading.rest
-    if context.awaiting == "cancel_confirm":
+    if context.awaiting == "cancel_confirm" and _cancel_was_just_asked(context):
         answer = _confirmation(rest)
         if answer is not None:
             return answer
@@ -215,14 +230,16 @@ def _decide(context: BrainContext) -> BrainReply:
             return _reply(reading.details, ToolCall(BOOK_SLOT, {"choice": choice}))
         if _REJECT.search(rest) and not slots:
             return _reply(reading.details, text=_another_day())
+    if context.appointment and _WHEN_IS_MINE.search(rest):
+        return _reply(reading.details, text=_your_meeting(context))
     awaited = _awaited_detail(context.awaiting, reading)
     if awaited and context.awaiting not in reading.details:
         # The lead answered the question asked: save it and do not read booking words into it.
-        return _reply({**reading.details, **awaited}, text=_noted(context))
+        return _reply({**reading.details, **awaited})
     if slots or _BOOKING.search(rest):
         return _reply(reading.details, ToolCall(FIND_SLOTS, slots))
     if reading.details:
-        return _reply(reading.details, text=_noted(context))
+        return _reply(reading.details)  # the bot confirms what it saved, and what it refused
     return BrainReply(text=_small_talk(reading, context))
 
 
@@ -257,7 +274,7 @@ def _read(text: str, context: BrainContext) -> _Reading:
             mask(*token.span())
         elif "@" in word:
             core = word.strip(".,;:!?()[]<>\"'")
-            if _EMAIL.fullmatch(core):
+            if len(core) <= MAX_TEXT and _EMAIL.fullmatch(core):
                 details.setdefault("email", core)
                 mask(*token.span())
     flat = "".join(masked)
@@ -267,7 +284,7 @@ def _read(text: str, context: BrainContext) -> _Reading:
         mask(phone[0], phone[2])
         flat = "".join(masked)
     for pattern, key, strict in ((_NAME_CUE, "name", False), (_ZONE_STRONG, "timezone", False),
-                                 (_ZONE_WEAK, "timezone", True)):
+                                 (_ZONE_WEAK, "timezone", True), (_NAME_SAID, "name", True)):
         if key in details:
             continue
         found = _cued_words(pattern, flat, key, strict)
@@ -320,8 +337,10 @@ def _cued_words(pattern: re.Pattern[str], text: str, key: str,
         value = " ".join(kept)
         if not value or len(value) > _NAME_CHARS:
             continue
-        if strict and not (value[0].isupper() or _ZONE_LIKE.match(value)) and (
-                kept[0].lower() in _NOT_PLACE):
+        if strict and key == "timezone" and not (value[0].isupper() or _ZONE_LIKE.match(value)) \
+                and kept[0].lower() in _NOT_PLACE:
+            continue
+        if strict and key == "name" and kept[0].lower() in _NOT_NAME:
             continue
         if key == "name":
             value = _plain(value, _NAME_CHARS)
@@ -354,6 +373,15 @@ def _slot_arguments(when: When | None, rest: str) -> dict[str, Any]:
     if when.time is not None:
         out["time"] = f"{when.time.hour:02d}:{when.time.minute:02d}"
     return out
+
+
+def _cancel_was_just_asked(context: BrainContext) -> bool:
+    """Whether "cancel your meeting?" is still the open question: a "yes" must not cancel
+    because of a question asked, and answered, several messages ago."""
+    earlier = context.history[:-1]
+    if not earlier or earlier[-1].role is not Role.ASSISTANT:
+        return True
+    return bool(_CANCEL.search(earlier[-1].content))
 
 
 def _confirmation(rest: str) -> BrainReply | None:
@@ -500,16 +528,13 @@ def _steer(context: BrainContext) -> str:
     return f"I can help you book a call with {agent}. When would suit you?"
 
 
+def _your_meeting(context: BrainContext) -> str:
+    return (f"Your call with {_agent(context)} is on {_meeting(context)}. If you need to move or "
+            "cancel it, just tell me.")
+
+
 def _another_day() -> str:
     return "No problem - tell me another day or time that suits you, e.g. 'Thursday morning'."
-
-
-def _noted(context: BrainContext) -> str:
-    if context.appointment:
-        return "Thanks!"
-    if context.offers:
-        return "Thanks! Tap one of the times above to book it."
-    return f"Thanks! When would suit you for a call with {_agent(context)}?"
 
 
 def _greeting(reading: _Reading, context: BrainContext) -> str:
@@ -565,12 +590,12 @@ def _small_talk(reading: _Reading, context: BrainContext) -> str:
         return _greeting(reading, context)
     if _BYE.search(bare):
         return _goodbye("bye", context)
+    if _DECLINE.fullmatch(bare):
+        return _goodbye("no", context)
     if _THANKS.search(bare):
         return _goodbye("thanks", context)
     if _ACK.fullmatch(bare):
         return _goodbye("ok", context)
-    if _DECLINE.fullmatch(bare):
-        return _goodbye("no", context)
     if _HELP.search(rest):
         return _help(context)
     if reading.greeted:

@@ -120,14 +120,16 @@ class AppointmentRepository:
         elif status is not None:
             sql += " AND status = ?"
             params.append(status.value)
-        rows = await self._db.fetchall(sql + " ORDER BY start_at DESC", params)
+        # "+start_at": an index on start_at must not tempt the planner away from the lead's own
+        # rows (it would walk every appointment of the agent or status to skip a tiny sort).
+        rows = await self._db.fetchall(sql + " ORDER BY +start_at DESC", params)
         return [_appointment(r) for r in rows]
 
     async def upcoming_for_lead(self, lead_id: int, now: datetime) -> Appointment | None:
         """The lead's next booked meeting that has not ended."""
         rows = await self._db.fetchall(
             "SELECT * FROM appointments WHERE lead_id = ? AND status = 'booked' AND end_at > ? "
-            "ORDER BY start_at LIMIT 1", (lead_id, to_db(now)))
+            "ORDER BY +start_at LIMIT 1", (lead_id, to_db(now)))  # "+": see for_lead
         return _appointment(rows[0]) if rows else None
 
     async def upcoming_for_agent(self, agent_id: int, now: datetime,

@@ -92,3 +92,14 @@ async def test_stickers_and_photos_get_a_polite_answer(tmp_path: Path) -> None:
         await tg.wait_for_text(LEAD, "Thanks for the photo")
         tg.push_voice(LEAD)
         await tg.wait_for_text(LEAD, "voice message")
+
+
+async def test_stats_chart_is_a_png(tmp_path: Path) -> None:
+    async with running_bot(tmp_path) as bot:
+        tg = bot.telegram
+        tg.push_text(LEAD, "hello")
+        await tg.wait_for(lambda r: r["chat_id"] == LEAD)
+        tg.push_text(ADMIN_ID, "/stats chart")
+        photo = await tg.wait_for(lambda r: r["chat_id"] == ADMIN_ID
+                                  and r["method"] == "sendPhoto", timeout=20)
+        assert photo["content"].startswith(b"\x89PNG")

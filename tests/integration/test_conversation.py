@@ -181,3 +181,15 @@ async def test_two_agents_earliest_slot_wins_and_the_lead_keeps_that_agent(
         assert labels and all("Tue 8 Dec" in label for label in labels)
         offer_rows = await w.services.store.offers.open_for_lead(stored.id, w.clock.now())
         assert {o.agent_id for o in offer_rows} == {bob.id}
+
+
+async def test_saying_no_to_the_cancel_question_keeps_asking_next_time(tmp_path: Path) -> None:
+    async with world(tmp_path) as w:
+        lead = w.lead(1)
+        await book_first(w, lead)
+        await w.services.conversation.text(lead, "cancel")
+        kept = await w.services.conversation.text(lead, "no")
+        assert "stays" in texts(kept)
+        again = await w.services.conversation.text(lead, "cancel please")
+        assert "Cancel your meeting on" in texts(again)
+        assert w.orphans() == (1, 1)

@@ -1,0 +1,457 @@
+"""Storage on real SQLite files: set-up, migration of an old database, indexes, repositories."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+import stat
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from bot.clock import FixedClock
+from bot.domain import Agent, AppointmentStatus, Interval, Lead, LeadStatus, Role
+from bot.errors import SlotTaken
+from bot.metrics import Metrics
+from storage.db import SCHEMA_VERSION
+from storage.store import Store
+
+NOW = datetime(2027, 3, 1, 12, 0, tzinfo=UTC)
+SEED_INDEXES = {"idx_appointments_lead_agent_status", "idx_leads_phone_status",
+                "idx_messages_lead_created"}
+TABLES = {"agents", "leads", "messages", "appointments", "slot_offers", "processed_updates"}
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock(NOW)
+
+
+@pytest.fixture
+async def store(tmp_path: Path, clock: FixedClock) -> AsyncIterator[Store]:
+    opened = await Store.open(tmp_path / "data" / "bot.sqlite3", Metrics(), clock)
+    yield opened
+    await opened.close()
+
+
+async def add_agent(store: Store, telegram_id: int = 900) -> Agent:
+    return await store.agents.add(Agent(
+        id=0, name=f"Agent {telegram_id}", telegram_id=telegram_id, calendar_id="a@example.com",
+        timezone="Europe/Berlin", working_hours="mon-fri 09:00-17:00"))
+
+
+async def add_lead(store: Store, telegram_id: int = 100) -> Lead:
+    return await store.leads.get_or_create(telegram_id, telegram_id, f"Lead {telegram_id}")
+
+
+def slot(hour: int, minute: int = 0, minutes: int = 30) -> Interval:
+    start = datetime(2027, 3, 2, hour, minute, tzinfo=UTC)
+    return Interval(start, start + timedelta(minutes=minutes))
+
+
+def read(path: Path) -> sqlite3.Connection:
+    """A plain sqlite3 connection for looking at the file from outside the app."""
+    conn = sqlite3.connect(path)
+    conn.row_factory = sqlite3.Row
+    return conn
+
+
+# ----- set-up ---------------------------------------------------------------------------------
+
+
+async def test_a_new_database_gets_the_whole_schema_wal_and_foreign_keys(store: Store) -> None:
+    path = store.db.path
+    with read(path) as conn:
+        names = {r["name"] for r in conn.execute("SELECT name FROM sqlite_master")}
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert TABLES | SEED_INDEXES <= names
+    async with store.db.reader.execute("PRAGMA foreign_keys") as cursor:
+        assert (await cursor.fetchone())[0] == 1
+    # Foreign keys are enforced, not just declared.
+    with pytest.raises(sqlite3.IntegrityError):
+        await store.messages.add(lead_id=12345, role=Role.USER, content="orphan")
+
+
+async def test_the_database_file_is_readable_by_its_owner_only(store: Store) -> None:
+    await add_lead(store)  # makes SQLite write the WAL and shared-memory files too
+    for suffix in ("", "-wal", "-shm"):
+        path = Path(f"{store.db.path}{suffix}")
+        if path.exists():
+            assert stat.S_IMODE(path.stat().st_mode) == 0o600, path
+
+
+async def test_every_query_is_timed_as_db_time(tmp_path: Path, clock: FixedClock) -> None:
+    metrics = Metrics()
+    opened = await Store.open(tmp_path / "t.sqlite3", metrics, clock)
+    try:
+        before = metrics.summary("db").count
+        lead = await add_lead(opened)
+        await opened.messages.add(lead.id, Role.USER, "hello")
+        await opened.messages.last(lead.id)
+        assert metrics.summary("db").count >= before + 3
+    finally:
+        await opened.close()
+
+
+# ----- migration ------------------------------------------------------------------------------
+
+OLD_SCHEMA = """
+CREATE TABLE leads (
+    id            INTEGER PRIMARY KEY,
+    telegram_id   INTEGER NOT NULL UNIQUE,
+    chat_id       INTEGER NOT NULL,
+    name          TEXT,
+    phone_number  TEXT,
+    status        TEXT NOT NULL DEFAULT 'new'
+);
+CREATE TABLE messages (
+    id          INTEGER PRIMARY KEY,
+    lead_id     INTEGER NOT NULL REFERENCES leads(id),
+    role        TEXT NOT NULL,
+    content     TEXT NOT NULL,
+    created_at  TEXT NOT NULL
+);
+"""
+
+
+def make_old_database(path: Path) -> None:
+    """A 'user_version 0' database from before this schema, with rows in it."""
+    with sqlite3.connect(path) as conn:
+        conn.executescript(OLD_SCHEMA)
+        conn.executemany(
+            "INSERT INTO leads (id, telegram_id, chat_id, name, phone_number, status) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            [(1, 501, 501, "Ann", "+14155550100", "new"),
+             (2, 502, 502, "Bo", "+442071838750", "booked"),
+             (3, 503, 503, None, None, "qualifying")])
+        conn.executemany(
+            "INSERT INTO messages (lead_id, role, content, created_at) VALUES (?, ?, ?, ?)",
+            [(1 + i % 3, "user" if i % 2 else "assistant", f"line {i}",
+              f"2026-01-01T10:00:{i:02d}.000000Z") for i in range(20)])
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == 0
+    conn.close()
+
+
+def snapshot(path: Path) -> dict[str, object]:
+    with read(path) as conn:
+        result = {
+            "schema": sorted(tuple(r) for r in conn.execute(
+                "SELECT type, name, sql FROM sqlite_master ORDER BY name")),
+            "leads": [tuple(r) for r in conn.execute("SELECT * FROM leads ORDER BY id")],
+            "messages": [tuple(r) for r in conn.execute("SELECT * FROM messages ORDER BY id")],
+            "version": conn.execute("PRAGMA user_version").fetchone()[0],
+        }
+    conn.close()
+    return result
+
+
+async def test_an_old_database_is_migrated_in_place_without_losing_rows(
+    tmp_path: Path, clock: FixedClock,
+) -> None:
+    path = tmp_path / "old.sqlite3"
+    make_old_database(path)
+
+    migrated = await Store.open(path, Metrics(), clock)
+    await migrated.close()
+
+    with read(path) as conn:
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+        names = {r["name"] for r in conn.execute("SELECT name FROM sqlite_master")}
+        assert TABLES | SEED_INDEXES <= names
+        leads = [dict(r) for r in conn.execute("SELECT * FROM leads ORDER BY id")]
+        assert [(r["id"], r["telegram_id"], r["name"], r["phone_number"], r["status"])
+                for r in leads] == [(1, 501, "Ann", "+14155550100", "new"),
+                                    (2, 502, "Bo", "+442071838750", "booked"),
+                                    (3, 503, None, None, "qualifying")]
+        for row in leads:
+            assert row["email"] is None and row["awaiting"] is None and row["agent_id"] is None
+            assert row["created_at"] and row["updated_at"], row
+        messages = [dict(r) for r in conn.execute("SELECT * FROM messages ORDER BY id")]
+        assert [m["content"] for m in messages] == [f"line {i}" for i in range(20)]
+        assert all(m["telegram_message_id"] is None for m in messages)
+    conn.close()
+
+    # The migrated file works through the repositories as a new one would.
+    again = await Store.open(path, Metrics(), clock)
+    try:
+        ann = await again.leads.get(1)
+        assert ann is not None and ann.name == "Ann" and ann.created_at is not None
+        history = await again.messages.last(1, 15)
+        assert [m.content for m in history] == [f"line {i}" for i in range(0, 20, 3)]
+        (bo,) = await again.leads.by_phone("+442071838750", LeadStatus.BOOKED)
+        assert bo.id == 2
+        newcomer = await add_lead(again, telegram_id=777)
+        assert newcomer.created_at is not None, (
+            "a lead created after migration has no created_at: ALTER TABLE added the column "
+            "without its DEFAULT (strftime(...now)), so new rows get NULL")
+        agent = await add_agent(again)
+        await again.appointments.hold(1, agent.id, slot(10), buffer=timedelta(0))
+    finally:
+        await again.close()
+
+
+async def test_opening_a_current_database_again_changes_nothing(
+    tmp_path: Path, clock: FixedClock,
+) -> None:
+    path = tmp_path / "old.sqlite3"
+    make_old_database(path)
+    (await Store.open(path, Metrics(), clock)).db  # noqa: B018 - open, migrate...
+    first = await Store.open(path, Metrics(), clock)
+    await first.close()
+    before = snapshot(path)
+    second = await Store.open(path, Metrics(), clock)
+    await second.close()
+    assert snapshot(path) == before
+
+
+# ----- the hot queries use the seed's indexes -------------------------------------------------
+
+
+@contextmanager
+def plans_of(path: Path) -> Iterator[Callable[[str], str]]:
+    """EXPLAIN QUERY PLAN, as one text, of a statement on the database file."""
+    conn = sqlite3.connect(path)
+
+    def plan(sql: str) -> str:
+        return "\n".join(row[3] for row in conn.execute("EXPLAIN QUERY PLAN " + sql))
+
+    try:
+        yield plan
+    finally:
+        conn.close()
+
+
+async def traced(store: Store) -> list[str]:
+    """Collect every statement the repositories run, with its parameters filled in.
+
+    The SQL is taken from the running repositories rather than copied into this file, so the
+    plans checked below are those of the queries the bot really sends.
+    """
+    statements: list[str] = []
+    await store.db.reader.set_trace_callback(statements.append)
+    await store.db.writer.set_trace_callback(statements.append)
+    return statements
+
+
+def one(statements: list[str], prefix: str) -> str:
+    found = [s for s in statements if s.startswith(prefix)]
+    assert len(found) == 1, (prefix, statements)
+    return found[0]
+
+
+async def test_hot_queries_use_the_seeds_indexes(store: Store) -> None:
+    agent, lead = await add_agent(store), await add_lead(store)
+    for i in range(30):
+        await store.messages.add(lead.id, Role.USER if i % 2 else Role.ASSISTANT, f"m{i}")
+    appointment = await store.appointments.hold(lead.id, agent.id, slot(9), buffer=timedelta(0))
+    await store.appointments.mark_booked(appointment.id)
+    await store.leads.update(lead.id, phone_number="+14155550100", status=LeadStatus.OFFERED)
+
+    statements = await traced(store)
+    await store.messages.last(lead.id, 15)
+    await store.leads.by_phone("+14155550100", LeadStatus.OFFERED)
+    await store.appointments.for_lead(lead.id, agent.id, AppointmentStatus.BOOKED)
+    await store.appointments.upcoming_for_lead(lead.id, NOW)
+    await store.appointments.hold(lead.id, agent.id, slot(11), buffer=timedelta(minutes=10))
+
+    with plans_of(store.db.path) as plan:
+        last = plan(one(statements, "SELECT * FROM messages WHERE lead_id"))
+        assert "USING INDEX idx_messages_lead_created" in last, last
+        assert "TEMP B-TREE" not in last, last  # the index gives the order: no sort
+
+        by_phone = plan(one(statements, "SELECT * FROM leads WHERE phone_number"))
+        assert "USING INDEX idx_leads_phone_status (phone_number=? AND status=?)" in by_phone
+
+        for_lead = plan(one(statements, "SELECT * FROM appointments WHERE lead_id = 1 AND agent"))
+        assert ("USING INDEX idx_appointments_lead_agent_status "
+                "(lead_id=? AND agent_id=? AND status=?)") in for_lead, for_lead
+
+        upcoming = plan(one(statements, "SELECT * FROM appointments WHERE lead_id = 1 AND stat"))
+        assert "USING INDEX idx_appointments_lead_agent_status" in upcoming, upcoming
+
+        clash = plan(one(statements, "SELECT id FROM appointments WHERE agent_id"))
+        assert "USING INDEX idx_appointments_agent_status_start" in clash, clash
+
+
+# ----- messages -------------------------------------------------------------------------------
+
+
+async def test_messages_in_the_same_microsecond_keep_their_order(store: Store) -> None:
+    lead, other = await add_lead(store, 1), await add_lead(store, 2)
+    for i in range(40):  # the clock never moves
+        await store.messages.add(lead.id, Role.USER if i % 2 else Role.ASSISTANT, f"#{i}")
+        await store.messages.add(other.id, Role.USER, f"other {i}")
+    last = await store.messages.last(lead.id, 15)
+    assert [m.content for m in last] == [f"#{i}" for i in range(25, 40)]
+    assert [m.role for m in last[:2]] == [Role.USER, Role.ASSISTANT]
+    everything = await store.messages.last(lead.id, 100)
+    assert [m.content for m in everything] == [f"#{i}" for i in range(40)]
+    assert await store.messages.count(lead.id) == 40
+
+
+async def test_a_clock_that_steps_back_does_not_reorder_history(
+    store: Store, clock: FixedClock,
+) -> None:
+    lead = await add_lead(store)
+    await store.messages.add(lead.id, Role.USER, "before")
+    clock.set(NOW - timedelta(hours=1))  # e.g. NTP correcting the wall clock
+    await store.messages.add(lead.id, Role.ASSISTANT, "after")
+    assert [m.content for m in await store.messages.last(lead.id)] == ["before", "after"]
+
+
+# ----- appointments ---------------------------------------------------------------------------
+
+
+async def test_hold_refuses_an_overlap_and_allows_adjacent_slots(store: Store) -> None:
+    agent, other_agent, lead = await add_agent(store, 1), await add_agent(store, 2), await add_lead(store)
+    no_buffer = timedelta(0)
+    held = await store.appointments.hold(lead.id, agent.id, slot(10), buffer=no_buffer)
+    assert held.status == AppointmentStatus.PENDING and held.start == slot(10).start
+
+    for clash in (slot(10), slot(10, 15), slot(9, 45), slot(9, 30, minutes=120)):
+        with pytest.raises(SlotTaken):
+            await store.appointments.hold(lead.id, agent.id, clash, buffer=no_buffer)
+    # The same instant written in another zone is the same slot.
+    berlin = slot(10).start.astimezone(ZoneInfo("Europe/Berlin"))
+    with pytest.raises(SlotTaken):
+        await store.appointments.hold(lead.id, agent.id,
+                                      Interval(berlin, berlin + timedelta(minutes=30)),
+                                      buffer=no_buffer)
+
+    await store.appointments.hold(lead.id, agent.id, slot(9, 30), buffer=no_buffer)
+    await store.appointments.hold(lead.id, agent.id, slot(10, 30), buffer=no_buffer)
+    await store.appointments.hold(lead.id, other_agent.id, slot(10), buffer=no_buffer)
+    active = await store.appointments.active_between([agent.id], slot(9).start, slot(12).start)
+    assert [a.start.hour * 60 + a.start.minute for a in active] == [570, 600, 630]
+
+
+async def test_hold_keeps_the_buffer_around_existing_meetings(store: Store) -> None:
+    agent, lead = await add_agent(store), await add_lead(store)
+    buffer = timedelta(minutes=15)
+    await store.appointments.hold(lead.id, agent.id, slot(10), buffer=buffer)  # 10:00-10:30
+    for too_close in (slot(10, 30), slot(10, 40), slot(9, 20)):
+        with pytest.raises(SlotTaken):
+            await store.appointments.hold(lead.id, agent.id, too_close, buffer=buffer)
+    await store.appointments.hold(lead.id, agent.id, slot(10, 45), buffer=buffer)
+    await store.appointments.hold(lead.id, agent.id, slot(9, 15), buffer=buffer)
+
+
+async def test_thirty_leads_tapping_one_slot_at_once_give_one_booking(store: Store) -> None:
+    agent = await add_agent(store)
+    leads = [await add_lead(store, 1000 + i) for i in range(30)]
+    results = await asyncio.gather(
+        *(store.appointments.hold(lead.id, agent.id, slot(14), buffer=timedelta(0))
+          for lead in leads), return_exceptions=True)
+    winners = [r for r in results if not isinstance(r, BaseException)]
+    losers = [r for r in results if isinstance(r, BaseException)]
+    assert len(winners) == 1
+    assert len(losers) == 29 and all(isinstance(r, SlotTaken) for r in losers), losers
+    assert len(await store.appointments.active_between([agent.id], slot(14).start,
+                                                       slot(14).end)) == 1
+
+
+async def test_two_processes_holding_one_slot_give_one_booking(
+    store: Store, clock: FixedClock,
+) -> None:
+    agent, lead = await add_agent(store), await add_lead(store)
+    second = await Store.open(store.db.path, Metrics(), clock)  # e.g. the CLI next to the bot
+    try:
+        results = await asyncio.gather(
+            *(s.appointments.hold(lead.id, agent.id, slot(15), buffer=timedelta(0))
+              for _ in range(10) for s in (store, second)), return_exceptions=True)
+    finally:
+        await second.close()
+    assert sum(not isinstance(r, BaseException) for r in results) == 1
+    assert all(isinstance(r, SlotTaken) for r in results if isinstance(r, BaseException))
+
+
+async def test_the_unique_index_refuses_two_active_appointments_even_via_raw_sql(
+    store: Store,
+) -> None:
+    agent, lead = await add_agent(store), await add_lead(store)
+    insert = ("INSERT INTO appointments (lead_id, agent_id, start_at, end_at, status) "
+              "VALUES (?, ?, '2027-03-02T10:00:00.000000Z', '2027-03-02T10:30:00.000000Z', ?)")
+    await store.db.execute(insert, (lead.id, agent.id, "booked"))
+    for status in ("pending", "booked"):
+        with pytest.raises(sqlite3.IntegrityError):
+            await store.db.execute(insert, (lead.id, agent.id, status))
+    # Cancelled and failed rows do not hold the time.
+    await store.db.execute(insert, (lead.id, agent.id, "cancelled"))
+    await store.db.execute(insert, (lead.id, agent.id, "cancelled"))
+    await store.db.execute(insert, (lead.id, agent.id, "failed"))
+
+
+async def test_a_cancelled_appointment_frees_its_slot(store: Store) -> None:
+    agent, first, second = await add_agent(store), await add_lead(store, 1), await add_lead(store, 2)
+    held = await store.appointments.hold(first.id, agent.id, slot(16), buffer=timedelta(0))
+    assert await store.appointments.mark_booked(held.id)
+    with pytest.raises(SlotTaken):
+        await store.appointments.hold(second.id, agent.id, slot(16), buffer=timedelta(0))
+    assert await store.appointments.mark_cancelled(held.id)
+    assert not await store.appointments.mark_cancelled(held.id)  # only once
+    assert not await store.appointments.mark_booked(held.id)  # a cancelled hold stays cancelled
+    again = await store.appointments.hold(second.id, agent.id, slot(16), buffer=timedelta(0))
+    assert again.lead_id == second.id
+
+
+# ----- offers, updates, leads -----------------------------------------------------------------
+
+
+async def test_new_offers_retire_the_previous_ones_and_each_is_used_once(
+    store: Store, clock: FixedClock,
+) -> None:
+    agent, lead, other = await add_agent(store), await add_lead(store, 1), await add_lead(store, 2)
+    expires = NOW + timedelta(minutes=30)
+    first = await store.offers.replace(lead.id, [(agent.id, slot(h)) for h in (9, 10, 11)],
+                                       now=NOW, expires_at=expires)
+    kept = await store.offers.replace(other.id, [(agent.id, slot(9))], now=NOW, expires_at=expires)
+    assert [o.start.hour for o in first] == [9, 10, 11]
+    assert len({o.token for o in first}) == 3
+
+    clock.set(NOW + timedelta(minutes=1))
+    later = clock.now()
+    second = await store.offers.replace(lead.id, [(agent.id, slot(h)) for h in (13, 14)],
+                                        now=later, expires_at=later + timedelta(minutes=30))
+    assert [o.start.hour for o in await store.offers.open_for_lead(lead.id, later)] == [13, 14]
+    for old in first:
+        retired = await store.offers.by_token(old.token)
+        assert retired is not None and retired.expires_at <= later
+    assert [o.id for o in await store.offers.open_for_lead(other.id, later)] == [kept[0].id]
+
+    assert await store.offers.use(second[0].id, later)
+    assert not await store.offers.use(second[0].id, later)  # a double tap books once
+    assert (await store.offers.by_token(second[0].token)).used_at == later  # type: ignore[union-attr]
+    assert await store.offers.by_token("forged-token") is None
+
+
+async def test_an_update_id_is_claimed_once(store: Store) -> None:
+    assert await store.updates.claim(1001)
+    assert not await store.updates.claim(1001)
+    assert await store.updates.claim(1002)
+    results = await asyncio.gather(*(store.updates.claim(2000) for _ in range(10)))
+    assert sorted(results) == [False] * 9 + [True]
+
+
+async def test_lead_update_rejects_unknown_fields_and_changes_nothing(store: Store) -> None:
+    lead = await add_lead(store)
+    for bad in ({"telegram_id": 5}, {"id": 9}, {"name = 'x', status": "new"},
+                {"name": "Ok", "created_at": "2020-01-01"}):
+        with pytest.raises(ValueError, match="not updatable"):
+            await store.leads.update(lead.id, **bad)
+    assert await store.leads.get(lead.id) == lead
+    changed = await store.leads.update(lead.id, name="Ann", status=LeadStatus.QUALIFYING,
+                                       email="ann@example.com", awaiting="phone")
+    assert (changed.name, changed.status, changed.email) == ("Ann", LeadStatus.QUALIFYING,
+                                                           "ann@example.com")
+    assert await store.leads.awaiting(lead.id) == "phone"
+
+
+async def test_get_or_create_returns_the_same_lead_for_the_same_user(store: Store) -> None:
+    results = await asyncio.gather(*(store.leads.get_or_create(42, 42, "Zed") for _ in range(5)))
+    assert len({lead.id for lead in results}) == 1
+    assert results[0].status == LeadStatus.NEW and results[0].created_at is not None

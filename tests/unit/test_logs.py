@@ -1,0 +1,127 @@
+"""Logging: secrets never reach the output; noisy libraries are held at WARNING."""
+
+from __future__ import annotations
+
+import io
+import logging
+from collections.abc import Iterator
+
+import pytest
+
+from bot.logs import ScrubSecrets, configure
+
+TOKEN = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"
+TOKEN_URL = f"https://api.telegram.org/bot{TOKEN}/getMe"
+SECRET = "sk-live-9f8e7d6c5b4a"
+NOISY = ("httpx", "httpcore", "apscheduler", "aiosqlite", "openai")
+
+
+@pytest.fixture
+def restore_logging() -> Iterator[None]:
+    """configure() changes process-wide state: put it back after each test."""
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    levels = {name: logging.getLogger(name).level for name in NOISY}
+    yield
+    root.handlers[:] = handlers
+    root.setLevel(level)
+    for name, old in levels.items():
+        logging.getLogger(name).setLevel(old)
+
+
+def scrubbed_logger(secrets: tuple[str, ...] = ()) -> tuple[logging.Logger, io.StringIO]:
+    """A private logger writing through ScrubSecrets into a buffer."""
+    out = io.StringIO()
+    handler = logging.StreamHandler(out)
+    handler.setFormatter(logging.Formatter("%(levelname)s %(message)s"))
+    handler.addFilter(ScrubSecrets(secrets))
+    logger = logging.getLogger(f"test.scrub.{id(out)}")
+    logger.handlers[:] = [handler]
+    logger.propagate = False
+    logger.setLevel(logging.DEBUG)
+    return logger, out
+
+
+def test_a_bot_token_in_a_url_is_scrubbed() -> None:
+    log, out = scrubbed_logger()
+    log.info("HTTP Request: POST %s \"HTTP/1.1 200 OK\"", TOKEN_URL)
+    text = out.getvalue()
+    assert TOKEN not in text and TOKEN.split(":")[1] not in text
+    assert "https://api.telegram.org/bot" in text and "/getMe" in text  # the rest stays useful
+
+
+def test_a_file_download_url_with_the_token_is_scrubbed() -> None:
+    log, out = scrubbed_logger()
+    log.warning(f"download failed: https://api.telegram.org/file/bot{TOKEN}/photos/1.jpg")
+    assert TOKEN.split(":")[1] not in out.getvalue()
+
+
+@pytest.mark.parametrize("header", ["Authorization: Bearer xyzSECRETtoken.42",
+                                    "authorization: bearer xyzSECRETtoken.42",
+                                    "Authorization: Basic eHl6U0VDUkVUdG9rZW4uNDI="])
+def test_an_authorization_header_is_scrubbed(header: str) -> None:
+    log, out = scrubbed_logger()
+    log.debug("request headers: {'%s'}", header)
+    text = out.getvalue()
+    assert "xyzSECRETtoken" not in text and "eHl6U0VDUkVUdG9rZW4uNDI=" not in text
+    assert "***" in text
+
+
+def test_a_configured_secret_is_scrubbed_wherever_it_appears() -> None:
+    log, out = scrubbed_logger((SECRET,))
+    log.error("openai said: invalid key %s (key=%r)", SECRET, SECRET)
+    text = out.getvalue()
+    assert SECRET not in text
+    assert text.count("***") == 2
+
+
+def test_a_secret_in_a_traceback_is_scrubbed() -> None:
+    log, out = scrubbed_logger((SECRET,))
+    try:
+        raise RuntimeError(f"GET {TOKEN_URL} failed with key {SECRET}")
+    except RuntimeError:
+        log.exception("call failed")
+    text = out.getvalue()
+    assert "Traceback" in text and "RuntimeError" in text
+    assert SECRET not in text and TOKEN.split(":")[1] not in text
+
+
+def test_an_innocent_line_is_left_alone() -> None:
+    log, out = scrubbed_logger((SECRET,))
+    log.info("lead %d booked agent %s at %s", 42, "Alex", "2027-03-14T10:00:00-04:00")
+    assert out.getvalue() == "INFO lead 42 booked agent Alex at 2027-03-14T10:00:00-04:00\n"
+
+
+def test_configure_scrubs_the_root_output(
+    restore_logging: None, capsys: pytest.CaptureFixture[str],
+) -> None:
+    configure("INFO", "production", secrets=(SECRET, TOKEN))
+    logging.getLogger("handlers.telegram").info("polling %s with %s", TOKEN_URL, SECRET)
+    logging.getLogger("integrations.zoom").info("sent Authorization: Bearer xyzSECRETtoken.42")
+    err = capsys.readouterr().err
+    assert "polling" in err and "sent Authorization" in err
+    for leaked in (TOKEN, TOKEN.split(":")[1], SECRET, "xyzSECRETtoken"):
+        assert leaked not in err
+
+
+def test_configure_holds_httpx_at_warning_even_in_debug(
+    restore_logging: None, capsys: pytest.CaptureFixture[str],
+) -> None:
+    configure("DEBUG", "development")
+    for name in NOISY:
+        assert logging.getLogger(name).getEffectiveLevel() == logging.WARNING, name
+    logging.getLogger("httpx").info("HTTP Request: POST %s", TOKEN_URL)
+    logging.getLogger("bot.conversation").debug("detail is shown in development")
+    err = capsys.readouterr().err
+    assert "HTTP Request" not in err
+    assert "detail is shown in development" in err
+    assert "bot.conversation" in err  # development lines name their logger
+
+
+def test_configure_twice_does_not_duplicate_lines(
+    restore_logging: None, capsys: pytest.CaptureFixture[str],
+) -> None:
+    configure("INFO")
+    configure("INFO")
+    logging.getLogger("bot.app").warning("only once")
+    assert capsys.readouterr().err.count("only once") == 1
