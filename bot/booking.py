@@ -41,10 +41,19 @@ log = logging.getLogger(__name__)
 CLEANUP = "cleanup pending"
 
 
-def event_id_for(appointment_id: int) -> str:
-    """The calendar event id of an appointment: base32hex (a-v, 0-9), stable, unique."""
-    digest = hashlib.sha256(f"leadbot-appointment:{appointment_id}".encode()).digest()[:15]
-    return "lb" + base64.b32hexencode(digest).decode().lower().rstrip("=") + f"{appointment_id}"
+def event_id_for(appointment_id: int, salt: str = "") -> str:
+    """A stable, valid Calendar event id (base32hex: a-v, 0-9) for one appointment.
+
+    ``salt`` (the appointment's creation time) keeps a new database whose ids restart at 1 from
+    reusing the id of an old, deleted event: Google would answer 409 and keep it deleted.
+    """
+    digest = hashlib.sha256(f"appointment:{salt}:{appointment_id}".encode()).digest()
+    return "lb" + base64.b32hexencode(digest[:20]).decode().rstrip("=").lower()
+
+
+def _event_id(appointment: Appointment) -> str:
+    created = appointment.created_at.isoformat() if appointment.created_at else ""
+    return event_id_for(appointment.id, created)
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,7 +159,7 @@ class BookingService:
             error = free if isinstance(free, BaseException) else meeting
             await self._fail(appointment, error)
         assert isinstance(meeting, Meeting)
-        event_id = event_id_for(appointment.id)
+        event_id = _event_id(appointment)
         await self._store.appointments.set_event(appointment.id, event_id)
         try:
             await self._timed("calendar.insert", self._calendar.create_event(
@@ -212,7 +221,7 @@ class BookingService:
             steps.append(self._timed("zoom.delete", self._meetings.delete(meeting.id)))
         if event:
             steps.append(self._timed("calendar.delete", self._calendar.delete_event(
-                agent.calendar_id, event_id_for(appointment.id))))
+                agent.calendar_id, _event_id(appointment))))
         results = await asyncio.gather(*steps, return_exceptions=True)
         errors = [r for r in results if isinstance(r, BaseException)]
         for err in errors:
@@ -264,7 +273,7 @@ class BookingService:
                     await self._calendar.create_event(self._event(
                         appointment, agent, lead,
                         Meeting(appointment.meeting_id, appointment.join_url or ""),
-                        event_id_for(appointment.id)))
+                        _event_id(appointment)))
                     completed = await self._store.appointments.mark_booked(appointment.id)
                 except BotError as err:
                     log.warning("reconcile could not finish appointment %s: %s",

@@ -1,15 +1,14 @@
 """Google Calendar v3 over pooled HTTP, authenticated as a service account.
 
 ``busy`` is one ``freeBusy`` query for all calendars; events get ids chosen by us (see
-``event_id_for``) so a retried insert cannot create a duplicate: a 409 means it is already there.
+``bot.booking.event_id_for``) so a retried insert cannot create a duplicate: a 409 means it is
+already there.
 Attendees are invited only with domain-wide delegation (a service account alone may not).
 """
 
 from __future__ import annotations
 
 import asyncio
-import base64
-import hashlib
 import http.client
 import logging
 import time
@@ -36,15 +35,6 @@ SCOPES = ("https://www.googleapis.com/auth/calendar",)
 CALENDAR_API_URL = "https://www.googleapis.com/calendar/v3"
 # Refresh this long before Google's expiry so a token never dies in flight.
 TOKEN_MARGIN_SECONDS = 60.0
-
-
-def event_id_for(appointment_id: int, salt: str = "") -> str:
-    """A stable, valid Calendar event id (base32hex: a-v, 0-9) for one appointment.
-
-    ``salt`` separates installations that share a calendar, so their ids never collide.
-    """
-    digest = hashlib.sha256(f"appointment:{salt}:{appointment_id}".encode()).digest()
-    return "lb" + base64.b32hexencode(digest[:20]).decode().rstrip("=").lower()
 
 
 class _UrllibResponse(google.auth.transport.Response):

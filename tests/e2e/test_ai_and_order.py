@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import time
 from pathlib import Path
 
@@ -64,12 +63,11 @@ async def test_chats_run_concurrently_but_one_chat_in_order(tmp_path: Path) -> N
         bot.telegram.push_text(7000, "second")
         bot.telegram.push_text(7000, "third")
 
-        async def replies(chat: int, n: int) -> None:
-            while len([r for r in bot.telegram.sent(chat) if r["method"] == "sendMessage"]) < n:
-                await asyncio.sleep(0.02)
+        def replied(chat: int, n: int) -> bool:
+            return len([r for r in bot.telegram.sent(chat) if r["method"] == "sendMessage"]) >= n
 
-        await asyncio.wait_for(asyncio.gather(replies(7000, 3), replies(7001, 1),
-                                              replies(7002, 1)), timeout=10)
+        await bot.telegram.wait_for(lambda _: replied(7000, 3) and replied(7001, 1)
+                                    and replied(7002, 1), timeout=10)
         elapsed = time.perf_counter() - start
         # Three chats at once: ~0.4 s for the first round, then chat 7000's two more in order.
         assert elapsed < 1.5, elapsed

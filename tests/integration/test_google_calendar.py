@@ -16,7 +16,8 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from bot.domain import EventRequest, Interval
 from bot.errors import AuthError, ConfigError, IntegrationError, Unavailable
 from bot.metrics import Metrics
-from integrations.google_calendar import GoogleCalendarClient, GoogleCredentials, event_id_for
+from bot.booking import event_id_for
+from integrations.google_calendar import GoogleCalendarClient, GoogleCredentials
 from integrations.http import GOOGLE_POOL, HttpClient, make_session
 from tests.fakes.google import EVENT_FIELDS, FakeGoogle, make_service_account_file
 
