@@ -107,6 +107,7 @@ class BookingService:
                 buffer=timedelta(minutes=agent.buffer_minutes), topic=lead.notes)
         except SlotTaken:
             self._metrics.incr("bookings.taken")
+            log.info("booking lead=%d outcome=taken at=hold", lead.id)
             raise
         self._in_flight.add(appointment.id)
         try:
@@ -121,6 +122,9 @@ class BookingService:
         await self._store.offers.retire(lead.id, self._clock.now())
         await self._store.leads.update(lead.id, agent_id=agent.id, status=LeadStatus.BOOKED)
         self._metrics.incr("bookings.booked")
+        log.info("booking lead=%d appointment=%d outcome=booked ms=%.1f%s", lead.id, booked.id,
+                 (time.perf_counter() - start) * 1000,
+                 f" replaces={replaced.id}" if replaced else "")
         return Booked(booked, agent, replaced)
 
     async def _complete(self, appointment: Appointment, agent: Agent, lead: Lead) -> Appointment:
@@ -155,6 +159,8 @@ class BookingService:
             if free is False:
                 await self._store.appointments.mark_failed(appointment.id, "slot taken")
                 self._metrics.incr("bookings.taken")
+                log.info("booking lead=%d appointment=%d outcome=taken at=recheck",
+                         lead.id, appointment.id)
                 raise SlotTaken("the calendar shows the time as busy")
             error = free if isinstance(free, BaseException) else meeting
             await self._fail(appointment, error)
@@ -179,7 +185,8 @@ class BookingService:
         reason = f"{type(error).__name__}: {error}"[:300]
         await self._store.appointments.mark_failed(appointment.id, reason)
         self._metrics.incr("bookings.failed")
-        log.warning("booking failed appointment=%s reason=%s", appointment.id, reason)
+        log.warning("booking lead=%d appointment=%d outcome=failed reason=%s",
+                    appointment.lead_id, appointment.id, reason)
         raise BookingFailed(reason) from error
 
     async def _timed(self, name: str, awaitable: Any) -> Any:

@@ -72,7 +72,9 @@ class _Turn:
     """What one inbound update produced."""
 
     lead: Lead
+    kind: str
     messages: list[OutMessage] = field(default_factory=list)
+    started: float = field(default_factory=time.perf_counter)
 
     def say(self, text: str, **kwargs: object) -> None:
         self.messages.append(OutMessage(text, **kwargs))  # type: ignore[arg-type]
@@ -104,7 +106,7 @@ class ConversationService:
 
     async def start(self, sender: Sender) -> list[OutMessage]:
         """/start: a greeting that names the agency and agent and says what the bot does."""
-        turn = await self._begin(sender, "/start")
+        turn = await self._begin(sender, "/start", kind="start")
         agent = await self._agent_of(turn.lead)
         first = f", {sender.first_name}" if sender.first_name else ""
         names = [n for n in (agent.name if agent else None, self._agency) if n]
@@ -118,7 +120,7 @@ class ConversationService:
     async def text(self, sender: Sender, text: str,
                    telegram_message_id: int | None = None) -> list[OutMessage]:
         """A typed message: the brain decides, the tools act."""
-        turn = await self._begin(sender, text, telegram_message_id)
+        turn = await self._begin(sender, text, telegram_message_id, kind="text")
         if not text.strip():
             turn.say("I didn't catch that. When would you like to talk?")
             return await self._finish(turn)
@@ -133,7 +135,7 @@ class ConversationService:
 
     async def command(self, sender: Sender, name: str) -> list[OutMessage]:
         """/cancel, /reschedule and /times: the same tools as the words, without the brain."""
-        turn = await self._begin(sender, f"/{name}")
+        turn = await self._begin(sender, f"/{name}", kind=name)
         if name == "cancel":
             await self._ask_cancel(turn, confirmed=False)
         elif name == "reschedule":
@@ -145,7 +147,7 @@ class ConversationService:
     async def contact(self, sender: Sender, phone: str,
                       contact_user_id: int | None) -> list[OutMessage]:
         """A shared contact: only the sender's own number is taken."""
-        turn = await self._begin(sender, "(shared a contact)")
+        turn = await self._begin(sender, "(shared a contact)", kind="contact")
         if contact_user_id != sender.telegram_id:
             turn.say("Thanks! I can only save your own number: please use the "
                      "\"Share my phone number\" button, or type your number.")
@@ -155,7 +157,7 @@ class ConversationService:
 
     async def unsupported(self, sender: Sender, kind: str) -> list[OutMessage]:
         """Stickers, photos, voice...: a short polite answer."""
-        turn = await self._begin(sender, f"(sent a {kind})")
+        turn = await self._begin(sender, f"(sent a {kind})", kind="unsupported")
         turn.say(f"Thanks for the {kind}! I can only read text, though. Tell me when you'd like "
                  "to talk, or tap \"Show available times\".",
                  buttons=((Button("Show available times", SHOW_TIMES),),))
@@ -163,7 +165,7 @@ class ConversationService:
 
     async def tap(self, sender: Sender, data: str) -> list[OutMessage]:
         """An inline button; the data is opaque and checked, never trusted."""
-        turn = await self._begin(sender, f"(tapped {data[:20]})")
+        turn = await self._begin(sender, f"(tapped {data[:20]})", kind="tap")
         if data == SHOW_TIMES:
             await self._offer(turn)
         elif data == KEEP:
@@ -181,7 +183,7 @@ class ConversationService:
     # ----- the turn -----------------------------------------------------------------------
 
     async def _begin(self, sender: Sender, inbound: str,
-                     telegram_message_id: int | None = None) -> _Turn:
+                     telegram_message_id: int | None = None, *, kind: str) -> _Turn:
         lead = self._leads.get(sender.telegram_id)
         if lead is None:
             lead = await self._store.leads.get_or_create(sender.telegram_id, sender.chat_id,
@@ -190,11 +192,15 @@ class ConversationService:
         await self._store.messages.add(lead.id, Role.USER, inbound[:MAX_INBOUND],
                                        telegram_message_id)
         self._metrics.incr("messages")
-        return _Turn(lead)
+        if self._log_texts:
+            log.debug("lead=%d says %r", lead.id, inbound[:200])
+        return _Turn(lead, kind)
 
     async def _finish(self, turn: _Turn) -> list[OutMessage]:
         for message in turn.messages:
             await self._store.messages.add(turn.lead.id, Role.ASSISTANT, message.text)
+        log.info("turn lead=%d kind=%s replies=%d ms=%.1f", turn.lead.id, turn.kind,
+                 len(turn.messages), (time.perf_counter() - turn.started) * 1000)
         return turn.messages
 
     async def _update(self, turn: _Turn, **fields: object) -> Lead:
