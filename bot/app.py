@@ -27,6 +27,7 @@ from bot.metrics import Metrics
 from bot.ports import Brain, CalendarProvider, MeetingProvider, Notifier, OutMessage
 from bot.reminders import AsyncioTimers, ReminderService, Timers
 from bot.scheduling import AgentDirectory, SlotService
+from bot.throttle import ChatThrottle
 from integrations.google_calendar import GoogleCalendarClient, GoogleCredentials
 from integrations.http import GOOGLE_POOL, ZOOM_POOL, HttpClient
 from integrations.local import LocalCalendar, TemplateMeetings
@@ -55,6 +56,7 @@ class Services:
     conversation: ConversationService
     reminders: ReminderService
     notifier: Relay
+    throttle: ChatThrottle = field(default_factory=ChatThrottle)
     closers: list[Closer] = field(default_factory=list)
 
     @property
@@ -128,7 +130,7 @@ async def build_services(
         agency_name=config.agency_name, default_timezone=config.default_timezone,
         log_texts=config.app_env == "development")
     services = Services(config, store, metrics, clock, calendar, meetings, slots, booking,
-                        conversation, reminders, notify, closers)
+                        conversation, reminders, notify, closers=closers)
     if isinstance(timers, AsyncioTimers):
         closers.append(_sync_closer(timers.close))
     if serve_metrics and config.metrics_port is not None:

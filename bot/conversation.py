@@ -133,6 +133,16 @@ class ConversationService:
             await self._await(turn, None)
         return await self._finish(turn)
 
+    async def throttled(self, sender: Sender, text: str, *, warn: bool,
+                        telegram_message_id: int | None = None) -> list[OutMessage]:
+        """A message past the chat's flood limit: stored, not thought about."""
+        turn = await self._begin(sender, text, telegram_message_id, kind="throttled")
+        self._metrics.incr("messages.throttled")
+        if warn:
+            turn.say("You're sending messages faster than I can read them. Give me a few "
+                     "seconds, then tell me what you need.")
+        return await self._finish(turn)
+
     async def command(self, sender: Sender, name: str) -> list[OutMessage]:
         """/cancel, /reschedule and /times: the same tools as the words, without the brain."""
         turn = await self._begin(sender, f"/{name}", kind=name)

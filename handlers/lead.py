@@ -88,6 +88,12 @@ async def text(update: Update, context: BotContext) -> None:
     assert message is not None and message.text is not None
     chat = update.effective_chat
     assert chat is not None
+    verdict = context.services.throttle.check(chat.id)
+    if not verdict.allowed:
+        await _answer(update, context, started, lambda: context.services.conversation.throttled(
+            sender_of(update), message.text or "", warn=verdict.warn,
+            telegram_message_id=message.message_id))
+        return
     await context.bot.send_chat_action(chat.id, ChatAction.TYPING)
     await _answer(update, context, started, lambda: context.services.conversation.text(
         sender_of(update), message.text or "", message.message_id))
