@@ -153,7 +153,8 @@ class SlotService:
                 answer = await self._calendar.busy(missing, span.start, span.end)
             for cal in missing:
                 found[cal] = sorted(answer.get(cal, []), key=lambda i: i.start)
-                self._freebusy[cal] = (span, found[cal])
+                if not fresh:  # a second validation's narrow answer must not evict the range
+                    self._freebusy[cal] = (span, found[cal])
         own = await self._appointments.active_between([a.id for a in agents], span.start,
                                                       span.end)
         busy: dict[int, list[Interval]] = {a.id: list(found[a.calendar_id]) for a in agents}
@@ -168,7 +169,9 @@ class SlotService:
             return SlotSearch([], NoSlotsReason.NO_AGENTS)
         now = self._clock.now()
         horizon = max(timedelta(days=a.horizon_days) for a in agents)
-        full = Interval(now, now + horizon + timedelta(days=1))
+        # Hour- and day-aligned, so the cached range keeps covering later searches that day.
+        hour = now.replace(minute=0, second=0, microsecond=0)
+        full = Interval(hour, hour.replace(hour=0) + horizon + timedelta(days=2))
         wanted = Interval(max(start or now, now), min(end or full.end, full.end))
         if wanted.end <= wanted.start:
             return SlotSearch([], NoSlotsReason.NO_HOURS)

@@ -1,0 +1,69 @@
+"""Slots validated twice, against the real Google client and the fake calendar."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from bot.domain import Interval
+from bot.scheduling import NoSlotsReason
+from tests.world import CALENDAR, world
+
+UTC = ZoneInfo("UTC")
+
+
+async def test_freebusy_requests_per_offer_are_fixed(tmp_path: Path) -> None:
+    async with world(tmp_path) as w:
+        slots = w.services.slots
+        lead = await w.services.store.leads.get_or_create(1, 1, "Ann")
+        await slots.offer(lead.id, [w.agent], zone=UTC, count=4)
+        assert w.google.count("POST", "/freeBusy") == 2  # whole range, then the four offered
+        for n in range(5):
+            result = await slots.offer(lead.id, [w.agent], zone=UTC, count=2 + n)
+            assert len(result.offers) == 2 + n
+        # Each later offer: the range from the cache, one fresh call for the offered slots.
+        assert w.google.count("POST", "/freeBusy") == 2 + 5
+
+
+async def test_a_busy_block_added_after_the_first_query_is_not_offered(tmp_path: Path) -> None:
+    async with world(tmp_path) as w:
+        slots = w.services.slots
+        lead = await w.services.store.leads.get_or_create(1, 1, "Ann")
+        first = await slots.offer(lead.id, [w.agent], zone=UTC, count=3)
+        taken = first.offers[0]
+        # The range is cached now; the calendar changes behind the bot's back.
+        w.google.busy[CALENDAR].append(Interval(taken.start, taken.end))
+        again = await slots.offer(lead.id, [w.agent], zone=UTC, count=3)
+        assert taken.start not in [o.start for o in again.offers]
+        assert len(again.offers) == 3, "the next free slot replaces the one dropped"
+
+
+async def test_a_booking_invalidates_the_cached_range(tmp_path: Path) -> None:
+    async with world(tmp_path) as w:
+        slots = w.services.slots
+        lead = await w.services.store.leads.get_or_create(1, 1, "Ann")
+        first = await slots.offer(lead.id, [w.agent], zone=UTC, count=2)
+        before = w.google.count("POST", "/freeBusy")
+        await w.services.booking.book(lead, first.offers[0].token)
+        after_booking = w.google.count("POST", "/freeBusy")  # the booking's own re-check
+        again = await slots.offer(lead.id, [w.agent], zone=UTC, count=2)
+        assert first.offers[0].start not in [o.start for o in again.offers]
+        assert w.google.count("POST", "/freeBusy") == after_booking + 2
+        assert after_booking == before + 1
+
+
+async def test_nothing_free_says_why(tmp_path: Path) -> None:
+    async with world(tmp_path) as w:
+        slots = w.services.slots
+        saturday = w.clock.now().replace(day=12, hour=0)
+        result = await slots.search([w.agent], saturday, saturday.replace(hour=23))
+        assert result.slots == [] and result.reason is NoSlotsReason.NO_HOURS
+        w.clock.set(w.clock.now().replace(hour=9, minute=10))
+        # 09:30 is a working slot but inside the 60 minutes' notice.
+        soon = await slots.search([w.agent], w.clock.now(), w.clock.now().replace(hour=10))
+        assert soon.slots == [] and soon.reason is NoSlotsReason.NOTICE
+        w.google.busy[CALENDAR].append(Interval(w.clock.now(), w.clock.now().replace(day=23)))
+        w.services.slots.invalidate(w.agent)
+        busy = await slots.search([w.agent], w.clock.now(), w.clock.now().replace(day=12))
+        assert busy.slots == [] and busy.reason is NoSlotsReason.ALL_BUSY
+        assert (await slots.search([], None, None)).reason is NoSlotsReason.NO_AGENTS
