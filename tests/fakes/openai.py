@@ -51,8 +51,16 @@ class FakeOpenAI(FakeServer):
         self._ids = itertools.count(1)
 
     def routes(self, app: web.Application) -> None:
-        """Serve the one endpoint."""
+        """Serve chat completions, and the model lookup ``doctor`` uses."""
         app.router.add_post(self.PATH, self._completions)
+        app.router.add_get("/v1/models/{model}", self._model)
+
+    async def _model(self, request: web.Request) -> web.Response:
+        if request.headers.get("Authorization") != f"Bearer {self.api_key}":
+            return web.json_response(self.error_body(401, "Incorrect API key provided."),
+                                     status=401)
+        return web.json_response({"id": request.match_info["model"], "object": "model",
+                                  "created": 0, "owned_by": "fake"})
 
     def error_body(self, status: int, message: str) -> Any:
         """OpenAI's error shape."""
