@@ -9,8 +9,8 @@ from bot.clock import SystemClock
 from bot.config import Config
 from bot.domain import Agent
 from bot.metrics import Metrics
-from storage.store import Store
 from integrations.doctor import run_checks
+from storage.store import Store
 from tests.e2e.harness import TOKEN
 from tests.fakes.google import FakeGoogle
 from tests.fakes.openai import FakeOpenAI
