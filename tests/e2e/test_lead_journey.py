@@ -103,3 +103,18 @@ async def test_stats_chart_is_a_png(tmp_path: Path) -> None:
         photo = await tg.wait_for(lambda r: r["chat_id"] == ADMIN_ID
                                   and r["method"] == "sendPhoto", timeout=20)
         assert photo["content"].startswith(b"\x89PNG")
+
+
+async def test_agent_sees_the_booking_in_agenda_and_a_lead_cannot(tmp_path: Path) -> None:
+    async with running_bot(tmp_path) as bot:
+        tg = bot.telegram
+        tg.push_text(LEAD, "show me times", first_name="Dana")
+        offers = await tg.wait_for(lambda r: r["chat_id"] == LEAD and bool(buttons(r)))
+        tg.push_callback(LEAD, buttons(offers)[0][1], message_id=offers["message_id"])
+        await tg.wait_for(lambda r: r["chat_id"] == LEAD and r["method"] == "sendDocument")
+        tg.push_command(AGENT_ID, "/agenda")
+        agenda = await tg.wait_for_text(AGENT_ID, "Your next 1 meeting")
+        assert "Dana" in agenda["text"] and "Mon 7 Dec, 09:00" in agenda["text"]
+        tg.push_command(LEAD, "/agenda")
+        refusal = await tg.wait_for_text(LEAD, "only for our agents")
+        assert "Dana" not in refusal["text"]
