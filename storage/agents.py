@@ -6,6 +6,7 @@ import sqlite3
 from dataclasses import asdict
 
 from bot.domain import Agent
+from bot.errors import DomainError
 from storage.db import Database
 
 _FIELDS = ("name", "telegram_id", "calendar_id", "timezone", "working_hours", "slot_minutes",
@@ -29,8 +30,14 @@ class AgentRepository:
         values["active"] = int(agent.active)
         cols = ", ".join(_FIELDS)
         marks = ", ".join(f":{f}" for f in _FIELDS)
-        row_id, _ = await self._db.execute(f"INSERT INTO agents ({cols}) VALUES ({marks})",
-                                           {f: values[f] for f in _FIELDS})
+        try:
+            row_id, _ = await self._db.execute(f"INSERT INTO agents ({cols}) VALUES ({marks})",
+                                               {f: values[f] for f in _FIELDS})
+        except sqlite3.IntegrityError as err:
+            if "agents.telegram_id" not in str(err):
+                raise
+            raise DomainError(f"an agent with Telegram id {agent.telegram_id} already "
+                              "exists") from err
         found = await self.get(row_id)
         assert found is not None
         return found

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import sqlite3
 import time
 from collections.abc import AsyncIterator, Sequence
@@ -24,6 +25,8 @@ from bot.metrics import Metrics
 SCHEMA_PATH = Path(__file__).resolve().parent.parent / "schema.sql"
 SCHEMA_VERSION = 1
 _LOCK_RETRIES = 5
+# A default that ALTER TABLE ADD COLUMN accepts: a literal, not an expression.
+_CONSTANT = re.compile(r"(?i)'(?:[^']|'')*'|[+-]?\d+(?:\.\d+)?|NULL|TRUE|FALSE")
 
 Params = Sequence[Any] | dict[str, Any]
 
@@ -62,8 +65,13 @@ class Database:
             fd = os.open(self.path, os.O_CREAT | os.O_WRONLY, 0o600)
             os.close(fd)
         self._writer = await self._connect()
-        await migrate(self._writer)
-        self._reader = await self._connect()
+        try:
+            await migrate(self._writer)
+            self._reader = await self._connect()
+        except BaseException:
+            # aiosqlite's worker thread is not a daemon: a leaked connection hangs the exit.
+            await self.close()
+            raise
 
     async def _connect(self) -> aiosqlite.Connection:
         conn = await aiosqlite.connect(self.path, isolation_level=None)
@@ -197,13 +205,19 @@ async def migrate(conn: aiosqlite.Connection, schema: str | None = None) -> None
                 for _, col, col_type, notnull, default, _pk in columns[name]:
                     if col in have:
                         continue
-                    # ALTER TABLE cannot add a NOT NULL column without a constant default.
-                    constant = default is not None and not default.startswith("(")
+                    # ALTER TABLE cannot add a NOT NULL column without a constant default, nor
+                    # one whose default is an expression (table_info shows it without parens).
+                    constant = default is not None and _CONSTANT.fullmatch(default) is not None
                     clause = f" DEFAULT {default}" if constant else ""
                     clause += " NOT NULL" if notnull and constant else ""
                     await conn.execute(f"ALTER TABLE {name} ADD COLUMN {col} {col_type}{clause}")
                     if default is not None and not constant:
                         await conn.execute(f"UPDATE {name} SET {col} = {default}")
+                        # Rows inserted later get the default too, as in a new database.
+                        await conn.execute(
+                            f"CREATE TRIGGER IF NOT EXISTS {name}_{col}_default AFTER INSERT ON "
+                            f"{name} FOR EACH ROW WHEN NEW.{col} IS NULL BEGIN UPDATE {name} "
+                            f"SET {col} = {default} WHERE rowid = NEW.rowid; END")
             else:
                 await conn.execute(sql.replace("CREATE INDEX", "CREATE INDEX IF NOT EXISTS", 1)
                                    .replace("CREATE UNIQUE INDEX",

@@ -13,10 +13,10 @@ from zoneinfo import ZoneInfo
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 
+from bot.booking import event_id_for
 from bot.domain import EventRequest, Interval
 from bot.errors import AuthError, ConfigError, IntegrationError, Unavailable
 from bot.metrics import Metrics
-from bot.booking import event_id_for
 from integrations.google_calendar import GoogleCalendarClient, GoogleCredentials
 from integrations.http import GOOGLE_POOL, HttpClient, make_session
 from tests.fakes.google import EVENT_FIELDS, FakeGoogle, make_service_account_file

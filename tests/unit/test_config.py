@@ -1,4 +1,4 @@
-"""Config.from_env: the configuration contract of DESIGN.md, its defaults and its one-line errors."""
+"""Config.from_env: the contract of DESIGN.md, its defaults and its one-line errors."""
 
 from __future__ import annotations
 

@@ -163,15 +163,17 @@ def test_the_timer_records_even_when_the_body_raises(clock: FakeMonotonic) -> No
     assert metrics.summary("zoom.create").count == 2
 
 
-def test_listeners_see_every_observation(clock: FakeMonotonic) -> None:
+def test_listeners_see_every_observation_and_count(clock: FakeMonotonic) -> None:
     metrics = Metrics(clock)
-    seen: list[tuple[str, float]] = []
-    metrics.add_listener(lambda name, seconds: seen.append((name, seconds)))
+    seen: list[tuple[str, str, float]] = []
+    metrics.add_listener(lambda kind, name, value: seen.append((kind, name, value)))
     metrics.observe("db", 0.001)
     with metrics.timer("response"):
         pass
-    assert [name for name, _ in seen] == ["db", "response"]
-    assert seen[0][1] == 0.001
+    metrics.incr("messages", 3)
+    assert [(kind, name) for kind, name, _ in seen] == [
+        ("latency", "db"), ("latency", "response"), ("count", "messages")]
+    assert seen[0][2] == 0.001 and seen[2][2] == 3
 
 
 def test_memory_stays_bounded_over_two_hours_of_heavy_traffic(clock: FakeMonotonic) -> None:
@@ -189,7 +191,9 @@ def test_memory_stays_bounded_over_two_hours_of_heavy_traffic(clock: FakeMonoton
     per_minute = total / (span / 60)
     assert abs(metrics.summary("db", HOUR).count - total / 2) <= 2 * per_minute
     assert metrics.count("messages") == total // 10
-    # No public view of storage: the per-minute deque is the memory that could grow.
+    # Even asked for two hours, only the last hour's minutes are still there.
+    assert len(metrics.series("db", span)) <= 61
+    # No public view of all storage: the per-minute deque is the memory that could grow.
     minutes = metrics._latencies["db"]._minutes
     assert len(minutes) <= 61
     assert len(metrics._counters["messages"]._minutes) <= 61
