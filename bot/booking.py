@@ -154,16 +154,18 @@ class BookingService:
             await self._store.appointments.set_meeting(appointment.id, meeting.id,
                                                        meeting.join_url)
         if isinstance(free, BaseException) or isinstance(meeting, BaseException) or not free:
-            await self._undo(appointment, agent, meeting if isinstance(meeting, Meeting) else None,
-                             event=False)
+            clean = await self._undo(appointment, agent,
+                                     meeting if isinstance(meeting, Meeting) else None,
+                                     event=False)
             if free is False:
                 await self._store.appointments.mark_failed(appointment.id, "slot taken")
+                await self._owe_cleanup(appointment, clean)
                 self._metrics.incr("bookings.taken")
                 log.info("booking lead=%d appointment=%d outcome=taken at=recheck",
                          lead.id, appointment.id)
                 raise SlotTaken("the calendar shows the time as busy")
             error = free if isinstance(free, BaseException) else meeting
-            await self._fail(appointment, error)
+            await self._fail(appointment, error, clean=clean)
         assert isinstance(meeting, Meeting)
         event_id = _event_id(appointment)
         await self._store.appointments.set_event(appointment.id, event_id)
@@ -171,23 +173,31 @@ class BookingService:
             await self._timed("calendar.insert", self._calendar.create_event(
                 self._event(appointment, agent, lead, meeting, event_id)))
         except Exception as err:
-            await self._undo(appointment, agent, meeting, event=True)
-            await self._fail(appointment, err)
+            clean = await self._undo(appointment, agent, meeting, event=True)
+            await self._fail(appointment, err, clean=clean)
         if not await self._store.appointments.mark_booked(appointment.id):
             # Cancelled while in flight: the cancel already freed the row; remove what we made.
-            await self._undo(appointment, agent, meeting, event=True)
+            await self._owe_cleanup(appointment,
+                                    await self._undo(appointment, agent, meeting, event=True))
             raise BookingFailed("the booking was cancelled while it was being made")
         done = await self._store.appointments.get(appointment.id)
         assert done is not None
         return done
 
-    async def _fail(self, appointment: Appointment, error: BaseException) -> None:
+    async def _fail(self, appointment: Appointment, error: BaseException, *,
+                    clean: bool) -> None:
         reason = f"{type(error).__name__}: {error}"[:300]
         await self._store.appointments.mark_failed(appointment.id, reason)
+        await self._owe_cleanup(appointment, clean)
         self._metrics.incr("bookings.failed")
         log.warning("booking lead=%d appointment=%d outcome=failed reason=%s",
                     appointment.lead_id, appointment.id, reason)
         raise BookingFailed(reason) from error
+
+    async def _owe_cleanup(self, appointment: Appointment, clean: bool) -> None:
+        """An undo that left something behind is retried at the next start-up (reconcile)."""
+        if not clean:
+            await self._store.appointments.note_failure(appointment.id, CLEANUP)
 
     async def _timed(self, name: str, awaitable: Any) -> Any:
         start = time.perf_counter()

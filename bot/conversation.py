@@ -27,7 +27,14 @@ from bot.details import (
     zone_of_phone,
 )
 from bot.domain import Agent, Appointment, BrainReply, Lead, LeadStatus, Role, ToolCall
-from bot.errors import BookingFailed, BotError, NotFound, OfferExpired, SlotTaken
+from bot.errors import (
+    BookingFailed,
+    BotError,
+    IntegrationError,
+    NotFound,
+    OfferExpired,
+    SlotTaken,
+)
 from bot.metrics import Metrics
 from bot.ports import Brain, BrainContext, Button, Notifier, OutMessage
 from bot.reminders import ReminderService
@@ -75,6 +82,7 @@ class _Turn:
     kind: str
     messages: list[OutMessage] = field(default_factory=list)
     started: float = field(default_factory=time.perf_counter)
+    offered: bool = False  # times were offered in this turn: the lead has not seen them yet
 
     def say(self, text: str, **kwargs: object) -> None:
         self.messages.append(OutMessage(text, **kwargs))  # type: ignore[arg-type]
@@ -290,6 +298,11 @@ class ConversationService:
         elif call.name == tools.FIND_SLOTS:
             await self._offer(turn, phrase=_phrase(args))
         elif call.name == tools.BOOK_SLOT:
+            if turn.offered:
+                # Only a time the lead has seen can be booked; these go out with this reply,
+                # whose buttons ask the lead to choose.
+                log.info("book_slot ignored: the offers were made in the same turn")
+                return
             offers = await self._store.offers.open_for_lead(turn.lead.id, self._clock.now())
             choice = args.get("choice")
             if isinstance(choice, int) and 1 <= choice <= len(offers):
@@ -312,12 +325,21 @@ class ConversationService:
         when = parse_when(phrase, self._clock.now().astimezone(tz)) if phrase else None
         agent = await self._agent_of(lead) if lead.agent_id else None
         agents = [agent] if agent else await self._slots.agents.active()
-        result = await self._slots.offer(lead.id, agents, zone=tz, when=when,
-                                         count=OFFER_COUNT,
-                                         reschedule_of=reschedule_of.id if reschedule_of
-                                         else None)
+        try:
+            result = await self._slots.offer(lead.id, agents, zone=tz, when=when,
+                                             count=OFFER_COUNT,
+                                             reschedule_of=reschedule_of.id if reschedule_of
+                                             else None)
+        except IntegrationError as err:
+            # Free/busy is down: say what is wrong instead of a generic error (already counted
+            # as errors.integration by the HTTP client).
+            log.warning("slot search failed: %s", err)
+            turn.say(f"{lead_in}I can't check the calendar right now, so I can't show free "
+                     "times. Please try again in a few minutes.")
+            return
         turn.messages.append(self._offer_message(result, tz, lead_in, when is not None,
                                                  reschedule_of))
+        turn.offered = turn.offered or bool(result.offers)
         if result.offers and lead.timezone is None:
             # Asked once: from now on the lead's zone is this one unless they say otherwise.
             await self._update(turn, timezone=tz.key, status=LeadStatus.OFFERED)
@@ -354,9 +376,12 @@ class ConversationService:
         except OfferExpired as err:
             upcoming = await self._store.appointments.upcoming_for_lead(lead.id,
                                                                         self._clock.now())
-            if str(err) == "used" and upcoming is not None:
+            if upcoming is not None and str(err) in ("used", "expired"):
+                # A second tap on the batch that was just booked: no new times, or the next tap
+                # would book a second meeting.
                 tz = await self._zone(lead)
-                turn.say(f"You're already booked for {notices.slot_label(upcoming.start, tz)}.")
+                turn.say(f"You're already booked for {notices.slot_label(upcoming.start, tz)}. "
+                         "Say \"reschedule\" if you'd like to move it.")
                 return
             await self._offer(turn, lead_in="That time is no longer on offer. ")
             return

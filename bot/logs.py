@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Iterable
+from typing import Any
 
 # Bot API URLs carry the token (https://api.telegram.org/bot<token>/method).
 _TOKEN_IN_URL = re.compile(r"bot\d+:[A-Za-z0-9_-]+")
@@ -49,8 +50,20 @@ def configure(level: str = "INFO", app_env: str = "production",
     detail = "%(asctime)s %(levelname)s %(name)s: %(message)s"
     handler.setFormatter(logging.Formatter(detail if app_env == "development"
                                            else "%(asctime)s %(levelname)s %(message)s"))
-    handler.addFilter(ScrubSecrets(secrets))
+    scrub = ScrubSecrets(secrets)
+    handler.addFilter(scrub)
     root.addHandler(handler)
+    # Scrub every record as it is made, so a handler added by anyone else sees no secret either.
+    make = logging.getLogRecordFactory()
+    make = getattr(make, "_leadbot_inner", make)
+
+    def scrubbed(*args: Any, **kwargs: Any) -> logging.LogRecord:
+        record = make(*args, **kwargs)
+        scrub.filter(record)
+        return record
+
+    scrubbed._leadbot_inner = make  # type: ignore[attr-defined]
+    logging.setLogRecordFactory(scrubbed)
     root.setLevel(level)
     # httpx logs every Bot API URL, token included, at INFO.
     for noisy in ("httpx", "httpcore", "httpx2", "httpcore2", "telegram.ext.ExtBot",

@@ -105,8 +105,10 @@ class Database:
         """Run a read query on the reader connection."""
         start = time.perf_counter()
         try:
-            async with self.reader.execute(sql, params) as cursor:
-                return list(await cursor.fetchall())
+            # One call on the connection's thread: a statement left open between an execute and
+            # its fetch would hold the reader's snapshot while other reads pile in, and they
+            # would miss writes committed meanwhile (a lead just inserted, an offer just made).
+            return list(await self.reader.execute_fetchall(sql, params))
         finally:
             self.metrics.observe("db", time.perf_counter() - start)
 

@@ -53,11 +53,22 @@ class OfferRepository:
         return [_offer(r) for r in rows]
 
     async def use(self, offer_id: int, now: datetime) -> bool:
-        """Mark an offer used; True only for the first caller (a double tap books once)."""
-        _, changed = await self._db.execute(
-            "UPDATE slot_offers SET used_at = ? WHERE id = ? AND used_at IS NULL",
-            (to_db(now), offer_id))
-        return changed == 1
+        """Mark an open offer used and retire the rest of its lead's open offers, atomically.
+
+        True only for the first tap on any offer of a batch: a double tap, or two different
+        times tapped at once, books once.
+        """
+        async with self._db.transaction() as tx:
+            _, changed = await tx.execute(
+                "UPDATE slot_offers SET used_at = ? WHERE id = ? AND used_at IS NULL "
+                "AND expires_at > ?", (to_db(now), offer_id, to_db(now)))
+            if changed != 1:
+                return False
+            await tx.execute(
+                "UPDATE slot_offers SET expires_at = ? WHERE lead_id = "
+                "(SELECT lead_id FROM slot_offers WHERE id = ?) AND used_at IS NULL "
+                "AND expires_at > ?", (to_db(now), offer_id, to_db(now)))
+        return True
 
     async def release(self, offer_id: int) -> None:
         """Make an offer usable again (its booking did not go through for a retryable reason)."""

@@ -8,6 +8,9 @@ Calendar v3 lives under ``/calendar/v3``: ``freeBusy``, ``events.insert``, ``eve
 ``fake.busy[calendar_id]`` (append ``Interval``s to it) and ``fake.events[calendar_id][event_id]``
 (the stored body; its ``status`` is ``cancelled`` once deleted).
 
+``hang_after_insert(times)`` stores the next ``times`` inserted events and then never answers
+(until the server closes), as when Google creates the event but the answer is lost or late.
+
 As in Google: an insert with an existing id answers 409, a delete of a deleted event 410, a
 missing one 404; attendees are refused (403 ``forbiddenForServiceAccounts``) unless the token was
 granted with a ``sub`` (domain-wide delegation), and ``FakeGoogle(delegation=False)`` refuses
@@ -150,6 +153,7 @@ class FakeGoogle(FakeServer):
         self.busy: dict[str, list[Interval]] = {}
         self.events: dict[str, dict[str, dict[str, Any]]] = {}
         self._ids = itertools.count(1)
+        self._hang_after_insert: int | None = 0
         for calendar_id in calendars:
             self.add_calendar(calendar_id)
 
@@ -176,6 +180,15 @@ class FakeGoogle(FakeServer):
     def expire_tokens(self) -> None:
         """Invalidate every issued access token (the next API call answers 401)."""
         self.tokens.clear()
+
+    def hang_after_insert(self, times: int | None = 1) -> None:
+        """Store the next ``times`` inserted events (None: all), then hang instead of answering."""
+        self._hang_after_insert = times
+
+    def clear_faults(self) -> None:
+        """Remove every failure, delay and hang, the hang after insert included."""
+        super().clear_faults()
+        self._hang_after_insert = 0
 
     def error_body(self, status: int, message: str) -> Any:
         return _google_error(status, message, "backendError" if status >= 500 else "injected")
@@ -306,6 +319,11 @@ class FakeGoogle(FakeServer):
         stored = {**body, "id": event_id, "kind": "calendar#event", "status": "confirmed",
                   "organizer": {"email": grant.subject or grant.client_email}}
         events[event_id] = stored
+        if self._hang_after_insert is None or self._hang_after_insert > 0:
+            if self._hang_after_insert is not None:
+                self._hang_after_insert -= 1
+            await self._closing.wait()
+            return web.json_response(self.error_body(503, "closing"), status=503)
         return web.json_response(stored)
 
     async def _get(self, request: web.Request) -> web.Response:

@@ -125,3 +125,22 @@ def test_configure_twice_does_not_duplicate_lines(
     configure("INFO")
     logging.getLogger("bot.app").warning("only once")
     assert capsys.readouterr().err.count("only once") == 1
+
+
+def test_a_handler_added_by_someone_else_sees_no_secret_either() -> None:
+    configure("DEBUG", "production", secrets=["s3cr3t-value-42"])
+    seen: list[str] = []
+
+    class Capture(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            seen.append(record.getMessage())
+
+    logger = logging.getLogger("somebody.else")
+    capture = Capture()
+    logger.addHandler(capture)
+    try:
+        logger.warning("calling https://api.telegram.org/bot123456:ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                       "/getMe with %s", "s3cr3t-value-42")
+    finally:
+        logger.removeHandler(capture)
+    assert seen and "s3cr3t-value-42" not in seen[0] and "ABCDEFGHIJ" not in seen[0]
