@@ -93,5 +93,8 @@ CREATE UNIQUE INDEX idx_appointments_agent_start_active
 CREATE INDEX idx_appointments_agent_status_start ON appointments(agent_id, status, start_at);
 -- Reminders and start-up reconciliation: appointments by status and time.
 CREATE INDEX idx_appointments_status_start ON appointments(status, start_at);
+-- Appointments owed a clean-up (a failed undo), swept every few minutes.
+CREATE INDEX idx_appointments_failure ON appointments(failure_reason)
+    WHERE failure_reason IS NOT NULL;
 -- A lead's open offers.
 CREATE INDEX idx_slot_offers_lead_created ON slot_offers(lead_id, created_at);

@@ -56,6 +56,7 @@ class Services:
     conversation: ConversationService
     reminders: ReminderService
     notifier: Relay
+    timers: Timers
     throttle: ChatThrottle = field(default_factory=ChatThrottle)
     closers: list[Closer] = field(default_factory=list)
 
@@ -130,7 +131,7 @@ async def build_services(
         agency_name=config.agency_name, default_timezone=config.default_timezone,
         log_texts=config.app_env == "development")
     services = Services(config, store, metrics, clock, calendar, meetings, slots, booking,
-                        conversation, reminders, notify, closers=closers)
+                        conversation, reminders, notify, timers, closers=closers)
     if isinstance(timers, AsyncioTimers):
         closers.append(_sync_closer(timers.close))
     if serve_metrics and config.metrics_port is not None:
@@ -206,6 +207,22 @@ async def startup(services: Services) -> None:
                               appointment.id)
     count = await services.reminders.rebuild()
     log.info("start-up: reminders scheduled for %d meetings", count)
+    schedule_sweep(services)
+
+
+SWEEP_EVERY = timedelta(minutes=5)
+
+
+def schedule_sweep(services: Services) -> None:
+    """Every few minutes, delete what a failed undo or a late Zoom answer left behind."""
+    async def sweep() -> None:
+        try:
+            await services.booking.sweep()
+        except Exception:
+            log.exception("clean-up sweep failed")
+        schedule_sweep(services)
+
+    services.timers.at(services.clock.now() + SWEEP_EVERY, "sweep", sweep)
 
 
 

@@ -31,7 +31,7 @@ from bot.domain import (
     Meeting,
     SlotOffer,
 )
-from bot.errors import BookingFailed, BotError, NotFound, OfferExpired, SlotTaken
+from bot.errors import BookingFailed, BotError, NotFound, OfferExpired, SlotTaken, Unavailable
 from bot.metrics import Metrics
 from bot.ports import CalendarProvider, MeetingProvider
 from bot.scheduling import SlotService
@@ -39,6 +39,8 @@ from storage.store import Store
 
 log = logging.getLogger(__name__)
 CLEANUP = "cleanup pending"
+LATE_CREATE = timedelta(minutes=5)
+"""How long a video meeting whose create timed out may take to appear (then we stop looking)."""
 
 
 def event_id_for(appointment_id: int, salt: str = "") -> str:
@@ -51,7 +53,8 @@ def event_id_for(appointment_id: int, salt: str = "") -> str:
     return "lb" + base64.b32hexencode(digest[:20]).decode().rstrip("=").lower()
 
 
-def _event_id(appointment: Appointment) -> str:
+def event_id_of(appointment: Appointment) -> str:
+    """The event id (and meeting key) of an appointment, salted with its creation time."""
     created = appointment.created_at.isoformat() if appointment.created_at else ""
     return event_id_for(appointment.id, created)
 
@@ -131,8 +134,8 @@ class BookingService:
         slot = appointment.interval
         topic = f"Meeting with {lead.name or 'a lead'}"
         minutes = int(slot.duration.total_seconds() // 60)
-        create = self._meetings.create(topic=topic, start=slot.start,
-                                       duration_minutes=minutes, timezone=agent.timezone)
+        create = self._meetings.create(topic=topic, start=slot.start, duration_minutes=minutes,
+                                       timezone=agent.timezone, key=event_id_of(appointment))
         if self.parallel:
             results: list[Any] = list(await asyncio.gather(
                 self._recheck(agent, appointment), self._timed("zoom.create", create),
@@ -157,6 +160,8 @@ class BookingService:
             clean = await self._undo(appointment, agent,
                                      meeting if isinstance(meeting, Meeting) else None,
                                      event=False)
+            # A create that timed out or got a 5xx may still land: look for it later.
+            clean = clean and not isinstance(meeting, Unavailable)
             if free is False:
                 await self._store.appointments.mark_failed(appointment.id, "slot taken")
                 await self._owe_cleanup(appointment, clean)
@@ -167,7 +172,7 @@ class BookingService:
             error = free if isinstance(free, BaseException) else meeting
             await self._fail(appointment, error, clean=clean)
         assert isinstance(meeting, Meeting)
-        event_id = _event_id(appointment)
+        event_id = event_id_of(appointment)
         await self._store.appointments.set_event(appointment.id, event_id)
         try:
             await self._timed("calendar.insert", self._calendar.create_event(
@@ -238,7 +243,7 @@ class BookingService:
             steps.append(self._timed("zoom.delete", self._meetings.delete(meeting.id)))
         if event:
             steps.append(self._timed("calendar.delete", self._calendar.delete_event(
-                agent.calendar_id, _event_id(appointment))))
+                agent.calendar_id, event_id_of(appointment))))
         results = await asyncio.gather(*steps, return_exceptions=True)
         errors = [r for r in results if isinstance(r, BaseException)]
         for err in errors:
@@ -285,12 +290,20 @@ class BookingService:
             lead = await self._store.leads.get(appointment.lead_id)
             assert agent is not None and lead is not None
             completed = False
+            if not appointment.meeting_id:
+                # The crash may have come after Zoom made the meeting but before we saved it.
+                found = await self._find_meeting(appointment)
+                if found is not None:
+                    await self._store.appointments.set_meeting(appointment.id, found.id,
+                                                               found.join_url)
+                    appointment = await self._store.appointments.get(appointment.id) \
+                        or appointment
             if appointment.meeting_id and appointment.start > self._clock.now():
                 try:
                     await self._calendar.create_event(self._event(
                         appointment, agent, lead,
                         Meeting(appointment.meeting_id, appointment.join_url or ""),
-                        _event_id(appointment)))
+                        event_id_of(appointment)))
                     completed = await self._store.appointments.mark_booked(appointment.id)
                 except BotError as err:
                     log.warning("reconcile could not finish appointment %s: %s",
@@ -305,12 +318,33 @@ class BookingService:
             done = await self._store.appointments.get(appointment.id)
             assert done is not None
             outcomes.append((done, completed))
+        await self.sweep()
+        return outcomes
+
+    async def sweep(self) -> int:
+        """Delete what failed undos left behind (and meetings whose create answered too late);
+        returns how many appointments are still owed a clean-up."""
+        owed = 0
         for appointment in await self._store.appointments.with_failure(CLEANUP):
             agent = await self._slots.agents.get(appointment.agent_id)
             assert agent is not None
-            if await self._undo(appointment, agent, _meeting_of(appointment), event=True):
+            meeting = _meeting_of(appointment) or await self._find_meeting(appointment)
+            clean = await self._undo(appointment, agent, meeting, event=True)
+            settled = meeting is not None or appointment.created_at is None or \
+                appointment.created_at < self._clock.now() - LATE_CREATE
+            if clean and settled:
                 await self._store.appointments.note_failure(appointment.id, None)
-        return outcomes
+            else:
+                owed += 1
+        return owed
+
+    async def _find_meeting(self, appointment: Appointment) -> Meeting | None:
+        try:
+            return await self._meetings.find(event_id_of(appointment))
+        except BotError as err:
+            log.warning("could not look for the meeting of appointment %s: %s",
+                        appointment.id, err)
+            return None
 
 
 def _meeting_of(appointment: Appointment) -> Meeting | None:

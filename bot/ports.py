@@ -35,9 +35,15 @@ class MeetingProvider(Protocol):
     """Video meetings (Zoom, or links from a template)."""
 
     async def create(
-        self, *, topic: str, start: datetime, duration_minutes: int, timezone: str
+        self, *, topic: str, start: datetime, duration_minutes: int, timezone: str,
+        key: str = "",
     ) -> Meeting:
-        """Create a scheduled meeting and return its id and join link."""
+        """Create a scheduled meeting tagged with ``key`` and return its id and join link."""
+        ...
+
+    async def find(self, key: str) -> Meeting | None:
+        """The upcoming meeting created with ``key``, if any: a create whose answer was lost
+        (a timeout) may still have made one."""
         ...
 
     async def delete(self, meeting_id: str) -> None:

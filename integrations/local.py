@@ -49,10 +49,14 @@ class TemplateMeetings:
         self._template = template
 
     async def create(self, *, topic: str, start: datetime, duration_minutes: int,
-                     timezone: str) -> Meeting:
+                     timezone: str, key: str = "") -> Meeting:
         """A fresh room: 128 random bits, so nobody can guess another lead's link."""
         room = f"leadbot-{secrets.token_urlsafe(16)}"
         return Meeting(id=room, join_url=self._template.format(room=room))
 
     async def delete(self, meeting_id: str) -> None:
         """A template room has no server-side state to delete."""
+
+    async def find(self, key: str) -> Meeting | None:
+        """Nothing is created remotely, so nothing can be left behind."""
+        return None

@@ -24,6 +24,7 @@ from integrations.http import HttpClient, HttpResponse
 ZOOM_API_URL = "https://api.zoom.us/v2"
 ZOOM_OAUTH_URL = "https://zoom.us/oauth/token"
 DAILY_QUOTA = 100
+MAX_LIST_PAGES = 5
 # Refresh this long before Zoom's expiry so a token never dies in flight.
 TOKEN_MARGIN_SECONDS = 60.0
 
@@ -60,9 +61,11 @@ class ZoomClient:
         self._quota_used = 0
 
     async def create(
-        self, *, topic: str, start: datetime, duration_minutes: int, timezone: str
+        self, *, topic: str, start: datetime, duration_minutes: int, timezone: str,
+        key: str = "",
     ) -> Meeting:
-        """Schedule a meeting (waiting room on, no joining before the host)."""
+        """Schedule a meeting (waiting room on, no joining before the host), tagged with
+        ``key`` in its agenda so ``find`` can recover it if the answer is lost."""
         if start.tzinfo is None:
             raise ValueError("meeting start must be timezone-aware")
         body = {
@@ -73,6 +76,8 @@ class ZoomClient:
             "timezone": timezone,
             "settings": {"waiting_room": True, "join_before_host": False},
         }
+        if key:
+            body["agenda"] = _agenda(key)
         self._count_quota()
         response = await self._call("POST", "/users/me/meetings", name="zoom.create",
                                     retry=False, json=body)
@@ -87,6 +92,24 @@ class ZoomClient:
         self._count_quota()
         await self._call("DELETE", f"/meetings/{quote(meeting_id, safe='')}", name="zoom.delete",
                          retry=True, accept=(404,))
+
+    async def find(self, key: str) -> Meeting | None:
+        """The upcoming meeting whose agenda carries ``key`` (a few pages at most)."""
+        page_token = ""
+        for _ in range(MAX_LIST_PAGES):
+            params = "?type=upcoming&page_size=300" + (
+                f"&next_page_token={quote(page_token, safe='')}" if page_token else "")
+            response = await self._call("GET", "/users/me/meetings" + params,
+                                        name="zoom.list", retry=True)
+            data = response.data if isinstance(response.data, dict) else {}
+            for item in data.get("meetings") or []:
+                if isinstance(item, dict) and item.get("agenda") == _agenda(key) \
+                        and item.get("id") is not None:
+                    return Meeting(id=str(item["id"]), join_url=str(item.get("join_url", "")))
+            page_token = str(data.get("next_page_token") or "")
+            if not page_token:
+                return None
+        return None
 
     def quota_used_today(self) -> int:
         """Meeting create/delete requests sent today (UTC), against Zoom's daily cap."""
@@ -150,3 +173,7 @@ class ZoomClient:
                 if token == self._token:
                     self._token = None
         raise AssertionError("unreachable")
+
+
+def _agenda(key: str) -> str:
+    return f"Booked by the lead bot (ref {key})"

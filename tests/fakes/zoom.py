@@ -51,6 +51,8 @@ class FakeZoom(FakeServer):
         self.token_lifetime = token_lifetime
         self.tokens: set[str] = set()
         self.meetings: dict[str, dict[str, Any]] = {}
+        self.max_page_size = 300
+        """Zoom's cap on ``page_size``; lower it to exercise pagination."""
         self._ids = itertools.count(1)
 
     @property
@@ -78,6 +80,7 @@ class FakeZoom(FakeServer):
     def routes(self, app: web.Application) -> None:
         app.router.add_post("/oauth/token", self._token)
         app.router.add_post("/v2/users/me/meetings", self._create)
+        app.router.add_get("/v2/users/me/meetings", self._list)
         app.router.add_get("/v2/meetings/{meeting_id}", self._get)
         app.router.add_delete("/v2/meetings/{meeting_id}", self._delete)
 
@@ -137,9 +140,24 @@ class FakeZoom(FakeServer):
             "start_url": f"https://zoom.example/s/{number}?zak=host",
             "join_url": f"https://zoom.example/j/{number}?pwd=abc",
             "password": "abc", "settings": body.get("settings", {}),
+            "agenda": body.get("agenda", ""),
         }
         self.meetings[str(number)] = meeting
         return web.json_response(meeting, status=201)
+
+    async def _list(self, request: web.Request) -> web.Response:
+        """List meetings, paginated like Zoom (page_size, next_page_token)."""
+        self._authorize(request)
+        size = min(int(request.query.get("page_size", "30")), self.max_page_size)
+        start = int(request.query.get("next_page_token") or 0)
+        items = list(self.meetings.values())
+        page = items[start:start + size]
+        token = str(start + size) if start + size < len(items) else ""
+        keys = ("uuid", "id", "host_id", "topic", "type", "start_time", "duration", "timezone",
+                "created_at", "join_url", "agenda")
+        return web.json_response({"page_size": size, "total_records": len(items),
+                                  "next_page_token": token,
+                                  "meetings": [{k: m[k] for k in keys} for m in page]})
 
     def _meeting(self, request: web.Request) -> str:
         meeting_id = request.match_info["meeting_id"]

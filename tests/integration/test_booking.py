@@ -171,3 +171,21 @@ async def test_pending_booking_left_by_a_crash_is_reconciled(tmp_path: Path) -> 
         assert w.orphans() == (1, 1)
         (event,) = w.google.events[CALENDAR].values()
         assert event["location"] == meeting.join_url
+
+
+async def test_a_meeting_made_just_before_a_crash_is_found_and_the_booking_finished(
+        tmp_path: Path) -> None:
+    from bot.booking import event_id_of
+
+    async with world(tmp_path) as w:
+        lead = await w.services.store.leads.get_or_create(5, 5, "Crash")
+        start = w.clock.now().replace(hour=10)
+        held = await w.services.store.appointments.hold(
+            lead.id, w.agent.id, Interval(start, start + timedelta(minutes=30)),
+            buffer=timedelta(0))
+        # Zoom made the meeting; the process died before its id was saved.
+        meeting = await w.services.meetings.create(topic="t", start=start, duration_minutes=30,
+                                                   timezone="UTC", key=event_id_of(held))
+        ((appointment, completed),) = await w.services.booking.reconcile()
+        assert completed and appointment.meeting_id == meeting.id
+        assert w.orphans() == (1, 1)

@@ -280,3 +280,18 @@ async def test_a_naive_start_is_refused_before_any_request(
         await make_client().create(topic="x", start=datetime(2030, 1, 7, 16, 0),
                                    duration_minutes=30, timezone="Europe/Berlin")
     assert zoom.requests == []
+
+
+async def test_a_meeting_is_found_again_by_its_key_across_pages(
+    zoom: FakeZoom, make_client: MakeClient
+) -> None:
+    client = make_client()
+    zoom.max_page_size = 2
+    made = [await client.create(topic=f"Call {n}", start=START, duration_minutes=30,
+                                timezone="UTC", key=f"key{n}") for n in range(5)]
+    assert all(zoom.meetings[m.id]["agenda"].endswith(f"(ref key{n})")
+               for n, m in enumerate(made))
+    found = await client.find("key4")  # on the third page
+    assert found == made[4]
+    assert await client.find("no-such-key") is None
+    assert zoom.count("GET", "/users/me/meetings") == 6
