@@ -107,7 +107,8 @@ class BookingService:
         try:
             appointment = await self._store.appointments.hold(
                 lead.id, agent.id, offer.interval,
-                buffer=timedelta(minutes=agent.buffer_minutes), topic=lead.notes)
+                buffer=timedelta(minutes=agent.buffer_minutes), topic=lead.notes,
+                now=self._clock.now())
         except SlotTaken:
             self._metrics.incr("bookings.taken")
             log.info("booking lead=%d outcome=taken at=hold", lead.id)

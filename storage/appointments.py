@@ -32,7 +32,8 @@ class AppointmentRepository:
         self._db = db
 
     async def hold(self, lead_id: int, agent_id: int, slot: Interval, *,
-                   buffer: timedelta, topic: str | None = None) -> Appointment:
+                   buffer: timedelta, topic: str | None = None,
+                   now: datetime | None = None) -> Appointment:
         """Insert a ``pending`` appointment unless it overlaps an active one (± buffer).
 
         Runs under ``BEGIN IMMEDIATE``: the check and the insert are one atomic step.
@@ -45,10 +46,12 @@ class AppointmentRepository:
                 (agent_id, to_db(wide.end), to_db(wide.start)))
             if clash is not None:
                 raise SlotTaken(f"agent {agent_id} is taken at {slot.start.isoformat()}")
+            # created_at from the bot's clock when given, so /stats totals use one time line.
+            stamp = to_db(now) if now is not None else None
             row_id, _ = await tx.execute(
-                "INSERT INTO appointments (lead_id, agent_id, start_at, end_at, status, topic) "
-                "VALUES (?, ?, ?, ?, 'pending', ?)",
-                (lead_id, agent_id, to_db(slot.start), to_db(slot.end), topic))
+                "INSERT INTO appointments (lead_id, agent_id, start_at, end_at, status, topic, "
+                f"created_at) VALUES (?, ?, ?, ?, 'pending', ?, COALESCE(?, {_NOW}))",
+                (lead_id, agent_id, to_db(slot.start), to_db(slot.end), topic, stamp))
         found = await self.get(row_id)
         assert found is not None
         return found
