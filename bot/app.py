@@ -6,6 +6,7 @@ the only parts of ``bot`` that import adapters.
 
 from __future__ import annotations
 
+import gc
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -208,6 +209,10 @@ async def startup(services: Services) -> None:
     count = await services.reminders.rebuild()
     log.info("start-up: reminders scheduled for %d meetings", count)
     schedule_sweep(services)
+    # Start-up objects live as long as the process: keep them out of the collector's full scans,
+    # whose pauses were the tail of the response time in the benchmark.
+    gc.collect()
+    gc.freeze()
 
 
 SWEEP_EVERY = timedelta(minutes=5)

@@ -110,6 +110,11 @@ class ConversationService:
         self._leads: TTLCache[int, Lead] = TTLCache(maxsize=100_000, ttl=300,
                                                     timer=time.monotonic)
 
+    @property
+    def thinks_slowly(self) -> bool:
+        """True when replies come from the AI (seconds), not the rule-based brain (instant)."""
+        return self._brain is not self._fallback
+
     # ----- entry points -------------------------------------------------------------------
 
     async def start(self, sender: Sender) -> list[OutMessage]:

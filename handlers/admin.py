@@ -11,7 +11,6 @@ from telegram import Update
 from telegram.constants import ParseMode
 from telegram.ext import Application, CommandHandler, filters
 
-from bot.chart import latency_chart
 from bot.stats import Totals, render
 from handlers.telegram import BotContext
 
@@ -38,7 +37,9 @@ async def stats(update: Update, context: BotContext) -> None:
         return
     services = context.services
     if context.args and context.args[0].lower() == "chart":
-        # Plotting takes tens of milliseconds: off the event loop.
+        # Plotting takes tens of milliseconds: off the event loop. matplotlib loads on first use.
+        from bot.chart import latency_chart
+
         png = await asyncio.to_thread(latency_chart, services.metrics)
         await context.bot.send_photo(chat.id, photo=png,
                                      caption="Latency p50/p95 per minute, last hour")

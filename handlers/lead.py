@@ -94,7 +94,10 @@ async def text(update: Update, context: BotContext) -> None:
             sender_of(update), message.text or "", warn=verdict.warn,
             telegram_message_id=message.message_id))
         return
-    await context.bot.send_chat_action(chat.id, ChatAction.TYPING)
+    if context.services.conversation.thinks_slowly:
+        # "typing…" only when the AI will take a while; sent alongside, not before, the turn.
+        context.application.create_task(context.bot.send_chat_action(chat.id, ChatAction.TYPING),
+                                        update=update)
     await _answer(update, context, started, lambda: context.services.conversation.text(
         sender_of(update), message.text or "", message.message_id))
 

@@ -13,6 +13,8 @@ from storage.db import Database, from_db, opt_from_db, to_db
 ReminderKind = Literal["24h", "1h"]
 _ACTIVE = "('pending', 'booked')"
 _NOW = "strftime('%Y-%m-%dT%H:%M:%fZ','now')"
+MAX_LENGTH = timedelta(days=1)
+"""No meeting is longer: overlap checks scan only appointments starting this close before."""
 
 
 def _appointment(row: sqlite3.Row) -> Appointment:
@@ -42,8 +44,8 @@ class AppointmentRepository:
         async with self._db.transaction() as tx:
             clash = await tx.fetchone(
                 f"SELECT id FROM appointments WHERE agent_id = ? AND status IN {_ACTIVE} "
-                "AND start_at < ? AND end_at > ? LIMIT 1",
-                (agent_id, to_db(wide.end), to_db(wide.start)))
+                "AND start_at < ? AND start_at > ? AND end_at > ? LIMIT 1",
+                (agent_id, to_db(wide.end), to_db(wide.start - MAX_LENGTH), to_db(wide.start)))
             if clash is not None:
                 raise SlotTaken(f"agent {agent_id} is taken at {slot.start.isoformat()}")
             # created_at from the bot's clock when given, so /stats totals use one time line.
@@ -105,8 +107,8 @@ class AppointmentRepository:
         marks = ", ".join("?" * len(agent_ids))
         rows = await self._db.fetchall(
             f"SELECT * FROM appointments WHERE agent_id IN ({marks}) AND status IN {_ACTIVE} "
-            "AND start_at < ? AND end_at > ? ORDER BY start_at",
-            (*agent_ids, to_db(end), to_db(start)))
+            "AND start_at < ? AND start_at > ? AND end_at > ? ORDER BY start_at",
+            (*agent_ids, to_db(end), to_db(start - MAX_LENGTH), to_db(start)))
         return [_appointment(r) for r in rows]
 
     async def for_lead(self, lead_id: int, agent_id: int | None = None,

@@ -20,6 +20,7 @@ async def test_ai_tool_call_offers_validated_slots(tmp_path: Path) -> None:
         bot.telegram.push_text(LEAD, "could we meet tomorrow after lunch?")
         offers = await bot.telegram.wait_for(lambda r: r["chat_id"] == LEAD and bool(buttons(r)))
         assert offers["text"].startswith("Sure, let me look.")
+        assert any(c["action"] == "typing" for c in bot.telegram.calls("sendChatAction"))
         assert buttons(offers)[0][0] == "Tue 8 Dec, 12:00 (UTC)"
         (body,) = bot.openai.bodies
         assert body["messages"][0]["role"] == "system"
