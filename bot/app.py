@@ -179,7 +179,8 @@ def _brain(config: Config, metrics: Metrics, closers: list[Closer]) -> Brain | N
     client = openai.AsyncOpenAI(api_key=config.openai_api_key, base_url=config.openai_base_url,
                                 timeout=10.0, max_retries=1)
     closers.append(client.close)
-    return OpenAIBrain(client, model=config.openai_model, metrics=metrics)
+    # Past 6 s the lead gets the rule-based answer instead of waiting on.
+    return OpenAIBrain(client, model=config.openai_model, metrics=metrics, deadline=6.0)
 
 
 async def startup(services: Services) -> None:
