@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import re
 from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime, timedelta
@@ -19,10 +18,8 @@ from bot.errors import AuthError, ConfigError, IntegrationError, Unavailable
 from bot.metrics import Metrics
 from integrations.google_calendar import GoogleCalendarClient, GoogleCredentials
 from integrations.http import GOOGLE_POOL, HttpClient, make_session
+from tests.fakes.clocks import Monotonic, RecordingSleep
 from tests.fakes.google import EVENT_FIELDS, FakeGoogle, make_service_account_file
-
-os.environ.setdefault("NO_PROXY", "127.0.0.1,localhost")
-os.environ.setdefault("no_proxy", "127.0.0.1,localhost")
 
 AGENT = "agent@example.com"
 # Real shared/group calendar ids carry '@' and sometimes '#'.
@@ -30,22 +27,8 @@ TEAM = "c_team#sales@group.calendar.google.com"
 T0 = datetime(2030, 1, 7, 9, 0, tzinfo=UTC)
 
 
-class Monotonic:
-    """A hand-moved monotonic clock for token expiry."""
-
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
-class RecordingSleep:
-    def __init__(self) -> None:
-        self.delays: list[float] = []
-
-    async def __call__(self, seconds: float) -> None:
-        self.delays.append(seconds)
 
 
 @pytest.fixture

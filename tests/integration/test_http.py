@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import time
 from collections.abc import AsyncIterator
 
@@ -15,9 +14,7 @@ from bot.errors import AuthError, Conflict, IntegrationError, RateLimited, Unava
 from bot.metrics import Metrics
 from integrations.http import GOOGLE_POOL, ZOOM_POOL, HttpClient, make_session
 from tests.fakes.base import FakeServer
-
-os.environ.setdefault("NO_PROXY", "127.0.0.1,localhost")
-os.environ.setdefault("no_proxy", "127.0.0.1,localhost")
+from tests.fakes.clocks import RecordingSleep
 
 
 class EchoServer(FakeServer):
@@ -30,14 +27,6 @@ class EchoServer(FakeServer):
         return web.json_response({"path": request.path})
 
 
-class RecordingSleep:
-    """Stands in for asyncio.sleep: records the delays asked for and returns at once."""
-
-    def __init__(self) -> None:
-        self.delays: list[float] = []
-
-    async def __call__(self, seconds: float) -> None:
-        self.delays.append(seconds)
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import os
 from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
@@ -15,30 +14,14 @@ from bot.errors import AuthError, RateLimited, Unavailable
 from bot.metrics import Metrics
 from integrations.http import ZOOM_POOL, HttpClient, make_session
 from integrations.zoom import ZoomClient
+from tests.fakes.clocks import Monotonic, RecordingSleep
 from tests.fakes.zoom import MEETING_FIELDS, FakeZoom
-
-os.environ.setdefault("NO_PROXY", "127.0.0.1,localhost")
-os.environ.setdefault("no_proxy", "127.0.0.1,localhost")
 
 START = datetime(2030, 1, 7, 16, 0, tzinfo=ZoneInfo("Europe/Berlin"))
 
 
-class Monotonic:
-    """A hand-moved monotonic clock for token expiry."""
-
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
-class RecordingSleep:
-    def __init__(self) -> None:
-        self.delays: list[float] = []
-
-    async def __call__(self, seconds: float) -> None:
-        self.delays.append(seconds)
 
 
 @pytest.fixture
