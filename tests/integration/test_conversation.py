@@ -140,9 +140,9 @@ async def test_reminders_are_sent_once_and_never_for_cancelled(tmp_path: Path) -
         stored = await w.services.store.leads.by_telegram_id(lead.telegram_id)
         assert stored is not None
         (appointment,) = await w.services.store.appointments.for_lead(stored.id)
-        assert isinstance(w.services.reminders._timers, AsyncioTimers)
+        assert isinstance(w.services.timers, AsyncioTimers)
         # The booking is at 09:00 and it is 07:00: the 1 h reminder is due, the 24 h one passed.
-        assert w.services.reminders._timers.names() == [f"reminder:{appointment.id}:1h"]
+        assert w.services.timers.names() == [f"reminder:{appointment.id}:1h"]
         w.clock.set(appointment.start - timedelta(minutes=59))
         assert await w.services.reminders.send(appointment.id, "1h")
         assert not await w.services.reminders.send(appointment.id, "1h")
