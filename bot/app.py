@@ -22,13 +22,12 @@ from bot.config import Config
 from bot.conversation import ConversationService
 from bot.details import zone
 from bot.domain import Agent, Interval
-from bot.errors import NotFound
+from bot.errors import ConfigError, NotFound
 from bot.logs import configure
 from bot.metrics import Metrics
 from bot.ports import Brain, CalendarProvider, MeetingProvider, Notifier, OutMessage
 from bot.reminders import AsyncioTimers, ReminderService, Timers
 from bot.scheduling import AgentDirectory, SlotService
-from bot.throttle import ChatThrottle
 from integrations.google_calendar import GoogleCalendarClient, GoogleCredentials
 from integrations.http import GOOGLE_POOL, ZOOM_POOL, HttpClient
 from integrations.local import LocalCalendar, TemplateMeetings
@@ -58,7 +57,6 @@ class Services:
     reminders: ReminderService
     notifier: Relay
     timers: Timers
-    throttle: ChatThrottle = field(default_factory=ChatThrottle)
     closers: list[Closer] = field(default_factory=list)
 
     @property
@@ -138,7 +136,12 @@ async def build_services(
     if serve_metrics and config.metrics_port is not None:
         quota = getattr(meetings, "quota_used_today", None)
         server = PrometheusServer(metrics, quota if callable(quota) else None)
-        await server.start(config.metrics_port)
+        try:
+            await server.start(config.metrics_port)
+        except OSError as err:
+            await services.close()
+            raise ConfigError(f"METRICS_PORT: cannot listen on 127.0.0.1:"
+                              f"{config.metrics_port} ({err.strerror})") from err
         closers.append(server.close)
         log.info("Prometheus metrics on http://127.0.0.1:%d/metrics", server.port)
     return services

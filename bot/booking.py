@@ -291,9 +291,10 @@ class BookingService:
             lead = await self._store.leads.get(appointment.lead_id)
             assert agent is not None and lead is not None
             completed = False
+            looked = True
             if not appointment.meeting_id:
                 # The crash may have come after Zoom made the meeting but before we saved it.
-                found = await self._find_meeting(appointment)
+                looked, found = await self._look_for_meeting(appointment)
                 if found is not None:
                     await self._store.appointments.set_meeting(appointment.id, found.id,
                                                                found.join_url)
@@ -313,8 +314,10 @@ class BookingService:
                 await self._store.leads.update(lead.id, agent_id=agent.id,
                                                status=LeadStatus.BOOKED)
             else:
-                await self._undo(appointment, agent, _meeting_of(appointment), event=True)
+                clean = await self._undo(appointment, agent, _meeting_of(appointment), event=True)
                 await self._store.appointments.mark_failed(appointment.id, "interrupted")
+                # After mark_failed, which sets the reason: what is left is swept later.
+                await self._owe_cleanup(appointment, clean and looked)
             self._slots.invalidate(agent)
             done = await self._store.appointments.get(appointment.id)
             assert done is not None
@@ -329,8 +332,11 @@ class BookingService:
         for appointment in await self._store.appointments.with_failure(CLEANUP):
             agent = await self._slots.agents.get(appointment.agent_id)
             assert agent is not None
-            meeting = _meeting_of(appointment) or await self._find_meeting(appointment)
-            clean = await self._undo(appointment, agent, meeting, event=True)
+            meeting = _meeting_of(appointment)
+            looked = True
+            if meeting is None:
+                looked, meeting = await self._look_for_meeting(appointment)
+            clean = await self._undo(appointment, agent, meeting, event=True) and looked
             settled = meeting is not None or appointment.created_at is None or \
                 appointment.created_at < self._clock.now() - LATE_CREATE
             if clean and settled:
@@ -339,13 +345,14 @@ class BookingService:
                 owed += 1
         return owed
 
-    async def _find_meeting(self, appointment: Appointment) -> Meeting | None:
+    async def _look_for_meeting(self, appointment: Appointment) -> tuple[bool, Meeting | None]:
+        """(whether the provider could be asked, the meeting made with this appointment's key)."""
         try:
-            return await self._meetings.find(event_id_of(appointment))
+            return True, await self._meetings.find(event_id_of(appointment))
         except BotError as err:
             log.warning("could not look for the meeting of appointment %s: %s",
                         appointment.id, err)
-            return None
+            return False, None
 
 
 def _meeting_of(appointment: Appointment) -> Meeting | None:

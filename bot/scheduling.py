@@ -133,7 +133,7 @@ class SlotService:
         self._freebusy.pop(agent.calendar_id, None)
 
     async def _busy(self, agents: Sequence[Agent], span: Interval, *,
-                    fresh: bool) -> dict[int, list[Interval]]:
+                    fresh: bool) -> tuple[dict[int, list[Interval]], dict[int, list[Interval]]]:
         """Calendar busy time plus the bot's own active appointments, per agent id."""
         calendars = sorted({a.calendar_id for a in agents})
         found: dict[str, list[Interval]] = {}
@@ -158,9 +158,11 @@ class SlotService:
         own = await self._appointments.active_between([a.id for a in agents], span.start,
                                                       span.end)
         busy: dict[int, list[Interval]] = {a.id: list(found[a.calendar_id]) for a in agents}
+        mine: dict[int, list[Interval]] = {a.id: [] for a in agents}
         for appointment in own:
             busy[appointment.agent_id].append(appointment.interval)
-        return busy
+            mine[appointment.agent_id].append(appointment.interval)
+        return busy, mine
 
     async def search(self, agents: Sequence[Agent], start: datetime | None = None,
                      end: datetime | None = None) -> SlotSearch:
@@ -175,7 +177,7 @@ class SlotService:
         wanted = Interval(max(start or now, now), min(end or full.end, full.end))
         if wanted.end <= wanted.start:
             return SlotSearch([], NoSlotsReason.NO_HOURS)
-        busy = await self._busy(agents, full, fresh=False)
+        busy, own = await self._busy(agents, full, fresh=False)
         slots: list[tuple[Agent, Interval]] = []
         any_candidates = any_after_notice = False
         for agent in agents:
@@ -189,8 +191,8 @@ class SlotService:
             in_rules = free_slots(candidates, [], buffer=timedelta(0), not_before=not_before,
                                   not_after=not_after)
             any_after_notice = any_after_notice or bool(in_rules)
-            per_day = self._per_day(busy_own=busy[agent.id], zone=zone) \
-                if agent.max_per_day else None
+            # The daily cap counts the bot's own meetings, not every busy block in the calendar.
+            per_day = self._per_day(own[agent.id], zone) if agent.max_per_day else None
             free = free_slots(in_rules, busy[agent.id],
                               buffer=timedelta(minutes=agent.buffer_minutes),
                               not_before=not_before, not_after=not_after,
@@ -205,9 +207,9 @@ class SlotService:
                           else NoSlotsReason.NOTICE)
 
     @staticmethod
-    def _per_day(busy_own: list[Interval], zone: ZoneInfo) -> dict[date, int]:
+    def _per_day(meetings: list[Interval], zone: ZoneInfo) -> dict[date, int]:
         counts: dict[date, int] = defaultdict(int)
-        for interval in busy_own:
+        for interval in meetings:
             counts[interval.start.astimezone(zone).date()] += 1
         return counts
 
@@ -219,7 +221,7 @@ class SlotService:
         buffer = max(timedelta(minutes=a.buffer_minutes) for a in agents)
         span = Interval(min(s.start for _, s in chosen) - buffer,
                         max(s.end for _, s in chosen) + buffer)
-        busy = await self._busy(agents, span, fresh=True)
+        busy, _ = await self._busy(agents, span, fresh=True)
         return [not any(s.overlaps(b.widened(timedelta(minutes=a.buffer_minutes)))
                         for b in busy[a.id])
                 for a, s in chosen]

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import contextlib
+import logging
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 from telegram import Update
 from telegram.constants import ChatAction
-from telegram.error import BadRequest
+from telegram.error import TelegramError
 from telegram.ext import (
     Application,
     ApplicationHandlerStop,
@@ -22,8 +23,10 @@ from telegram.ext import (
 
 from bot.conversation import OFFER_PREFIX, Sender
 from bot.ports import OutMessage
-from handlers.telegram import BotContext, TelegramNotifier
+from bot.throttle import Verdict
+from handlers.telegram import BotContext, ChatOrderedProcessor, TelegramNotifier
 
+log = logging.getLogger(__name__)
 PRIVATE = filters.ChatType.PRIVATE
 
 
@@ -61,7 +64,12 @@ async def _answer(update: Update, context: BotContext, started: float,
     chat = update.effective_chat
     assert chat is not None
     for message in messages:
-        await notifier.send(chat.id, message)
+        try:
+            await notifier.send(chat.id, message)
+        except TelegramError as err:
+            # The turn is done and stored (a booking stands): send the rest, don't apologise.
+            context.services.metrics.incr("errors.send")
+            log.warning("a reply to chat %s was not delivered: %s", chat.id, type(err).__name__)
     context.services.metrics.observe("response", time.perf_counter() - started)
 
 
@@ -88,7 +96,9 @@ async def text(update: Update, context: BotContext) -> None:
     assert message is not None and message.text is not None
     chat = update.effective_chat
     assert chat is not None
-    verdict = context.services.throttle.check(chat.id)
+    processor = context.application.update_processor
+    verdict = (processor.verdict(update) if isinstance(processor, ChatOrderedProcessor)
+               else Verdict(True))
     if not verdict.allowed:
         await _answer(update, context, started, lambda: context.services.conversation.throttled(
             sender_of(update), message.text or "", warn=verdict.warn,
@@ -119,11 +129,13 @@ async def tap(update: Update, context: BotContext) -> None:
     assert query is not None
     data = query.data or ""
     booking = data.startswith(OFFER_PREFIX)
-    await query.answer("Booking…" if booking else None)
+    # Feedback only: a tap answered late (e.g. after a restart) must still be handled.
+    with contextlib.suppress(TelegramError):
+        await query.answer("Booking…" if booking else None)
     if query.message is not None and update.effective_chat is not None:
         # Take the buttons off the message tapped, so the same offer cannot be tapped again
-        # (BadRequest: already edited, or too old to edit).
-        with contextlib.suppress(BadRequest):
+        # (it may fail: already edited, too old to edit, or the network).
+        with contextlib.suppress(TelegramError):
             await query.edit_message_reply_markup(reply_markup=None)
     if update.effective_chat is None or update.effective_user is None:
         return

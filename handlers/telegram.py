@@ -21,7 +21,14 @@ from telegram import (
     ReplyKeyboardRemove,
     Update,
 )
-from telegram.error import Conflict, Forbidden, InvalidToken, TelegramError
+from telegram.error import (
+    BadRequest,
+    Conflict,
+    Forbidden,
+    InvalidToken,
+    NetworkError,
+    TelegramError,
+)
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -36,8 +43,10 @@ from telegram.ext import (
 from bot.app import Services, build_services, startup
 from bot.config import Config
 from bot.ports import OutMessage
+from bot.throttle import ChatThrottle, Verdict
 
 log = logging.getLogger(__name__)
+RESEND_AFTER = 0.5
 COMMANDS = [BotCommand("start", "Start over"), BotCommand("times", "Show free times"),
             BotCommand("reschedule", "Move my meeting"), BotCommand("cancel", "Cancel my meeting")]
 
@@ -58,24 +67,43 @@ BotApp = Application[ExtBot[None], BotContext, dict[Any, Any], dict[Any, Any], d
 
 
 class ChatOrderedProcessor(BaseUpdateProcessor):
-    """Updates of different chats run concurrently; updates of one chat run in order."""
+    """Updates of different chats run concurrently; updates of one chat run in order.
 
-    def __init__(self, max_concurrent_updates: int = 256) -> None:
-        super().__init__(max_concurrent_updates)
+    A concurrency slot is taken only once the chat's turn has come, so one chat's queue never
+    holds slots that other chats need. The flood limit is applied as updates arrive (not as they
+    are processed), and its verdict waits here for the handler (``verdict``).
+    """
+
+    def __init__(self, max_concurrent_updates: int = 256,
+                 throttle: ChatThrottle | None = None) -> None:
+        # PTB's own semaphore only bounds the waiting; ours bounds the work.
+        super().__init__(max(max_concurrent_updates * 64, 16_384))
+        self._slots = asyncio.Semaphore(max_concurrent_updates)
+        self._throttle = throttle or ChatThrottle()
+        self._verdicts: dict[int, Verdict] = {}
         self._locks: defaultdict[int, asyncio.Lock] = defaultdict(asyncio.Lock)
         self._waiting: defaultdict[int, int] = defaultdict(int)
+
+    def verdict(self, update: Update) -> Verdict:
+        """The flood-limit verdict taken when this update arrived."""
+        return self._verdicts.pop(update.update_id, Verdict(True))
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         chat = update.effective_chat if isinstance(update, Update) else None
         if chat is None:
-            await coroutine
+            async with self._slots:
+                await coroutine
             return
         key = chat.id
+        assert isinstance(update, Update)
+        if update.message is not None and update.message.text is not None:
+            self._verdicts[update.update_id] = self._throttle.check(key)
         self._waiting[key] += 1
         try:
-            async with self._locks[key]:
+            async with self._locks[key], self._slots:
                 await coroutine
         finally:
+            self._verdicts.pop(update.update_id, None)
             self._waiting[key] -= 1
             if not self._waiting[key]:  # forget idle chats so memory stays flat
                 del self._waiting[key]
@@ -105,6 +133,17 @@ class TelegramNotifier:
                 resize_keyboard=True, one_time_keyboard=True)
         elif message.extra.get("remove_keyboard"):
             markup = ReplyKeyboardRemove()
+        try:
+            await self._send(chat_id, message, markup)
+        except BadRequest:
+            raise
+        except NetworkError:
+            # A 5xx or a dropped connection: once more (a timeout may have delivered it already;
+            # a rare duplicate beats a lost confirmation).
+            await asyncio.sleep(RESEND_AFTER)
+            await self._send(chat_id, message, markup)
+
+    async def _send(self, chat_id: int, message: OutMessage, markup: Any) -> None:
         if message.attachment is not None:
             await self._bot.send_document(
                 chat_id, document=message.attachment.content,

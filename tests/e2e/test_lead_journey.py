@@ -119,3 +119,25 @@ async def test_agent_sees_the_booking_in_agenda_and_a_lead_cannot(tmp_path: Path
         tg.push_command(LEAD, "/agenda")
         refusal = await tg.wait_for_text(LEAD, "only for our agents")
         assert "Dana" not in refusal["text"]
+
+
+async def test_a_booking_survives_telegram_failing_around_it(tmp_path: Path) -> None:
+    async with running_bot(tmp_path) as bot:
+        tg = bot.telegram
+        tg.push_text(LEAD, "show me times")
+        offers = await tg.wait_for(lambda r: r["chat_id"] == LEAD and bool(buttons(r)))
+        tg.fail("answerCallbackQuery", 400, description="Bad Request: query is too old")
+        tg.fail("sendDocument", 502)  # once: the confirmation is sent again
+        mark = tg.mark()
+        tg.push_callback(LEAD, buttons(offers)[0][1], message_id=offers["message_id"])
+        await tg.wait_for_text(AGENT_ID, "New meeting")
+        phone = await tg.wait_for(lambda r: r["chat_id"] == LEAD
+                                  and "phone number" in (r["text"] or ""), after=mark)
+        assert phone
+        assert not [r for r in tg.sent(LEAD)[mark:] if "went wrong" in (r["text"] or "")]
+        assert [r["filename"] for r in tg.sent(LEAD)[mark:]
+                if r["method"] == "sendDocument"] == ["meeting.ics"]
+        assert bot.services.metrics.count("errors.send") == 0
+        (appointment,) = await bot.services.store.appointments.for_lead(
+            (await bot.services.store.leads.by_telegram_id(LEAD)).id)  # type: ignore[union-attr]
+        assert appointment.status is AppointmentStatus.BOOKED

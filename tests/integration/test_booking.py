@@ -189,3 +189,26 @@ async def test_a_meeting_made_just_before_a_crash_is_found_and_the_booking_finis
         ((appointment, completed),) = await w.services.booking.reconcile()
         assert completed and appointment.meeting_id == meeting.id
         assert w.orphans() == (1, 1)
+
+
+async def test_an_undo_that_fails_at_start_up_is_swept_later(tmp_path: Path) -> None:
+    from bot.booking import CLEANUP
+
+    async with world(tmp_path) as w:
+        lead = await w.services.store.leads.get_or_create(5, 5, "Crash")
+        start = w.clock.now().replace(hour=10)
+        held = await w.services.store.appointments.hold(
+            lead.id, w.agent.id, Interval(start, start + timedelta(minutes=30)),
+            buffer=timedelta(0), now=w.clock.now())
+        meeting = await w.services.meetings.create(topic="t", start=start, duration_minutes=30,
+                                                   timezone="UTC")
+        await w.services.store.appointments.set_meeting(held.id, meeting.id, meeting.join_url)
+        w.clock.set(start + timedelta(hours=1))  # restarted after the slot: undo, not finish
+        w.zoom.fail("/meetings/", 500, times=None)
+        ((appointment, completed),) = await w.services.booking.reconcile()
+        assert not completed and appointment.status is AppointmentStatus.FAILED
+        assert appointment.failure_reason == CLEANUP
+        assert w.orphans() == (1, 0)
+        w.zoom.clear_faults()
+        assert await w.services.booking.sweep() == 0
+        assert w.orphans() == (0, 0)

@@ -56,3 +56,21 @@ async def test_metrics_port_serves_the_running_bots_figures(tmp_path: Path) -> N
     names = {s.labels.get("name") for f in text_string_to_metric_families(text)
              for s in f.samples if s.name == "leadbot_latency_observations"}
     assert "db" in names
+
+
+async def test_a_metrics_port_in_use_is_one_clear_line(tmp_path: Path) -> None:
+    from bot.errors import ConfigError
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        config = Config.from_env({"DATABASE_PATH": str(tmp_path / "db.sqlite3"),
+                                  "METRICS_PORT": str(port)})
+        try:
+            await build_services(config, serve_metrics=True)
+        except ConfigError as err:
+            assert str(err).startswith(f"METRICS_PORT: cannot listen on 127.0.0.1:{port}")
+            assert "\n" not in str(err)
+        else:
+            raise AssertionError("a port in use must stop start-up")

@@ -67,3 +67,31 @@ async def test_nothing_free_says_why(tmp_path: Path) -> None:
         busy = await slots.search([w.agent], w.clock.now(), w.clock.now().replace(day=12))
         assert busy.slots == [] and busy.reason is NoSlotsReason.ALL_BUSY
         assert (await slots.search([], None, None)).reason is NoSlotsReason.NO_AGENTS
+
+
+async def test_the_daily_cap_counts_meetings_not_calendar_blocks(tmp_path: Path) -> None:
+    from tests.world import add_agent
+
+    async with world(tmp_path) as w:
+        w.google.add_calendar("cap@example.com")
+        capped = await add_agent(w.services, name="Cap", telegram_id=779,
+                                 calendar_id="cap@example.com", max_per_day=2)
+        slots = w.services.slots
+        tuesday = w.clock.now().replace(day=8, hour=0)
+        # A lunch block in the calendar is busy time, not a meeting.
+        w.google.busy["cap@example.com"].append(
+            Interval(tuesday.replace(hour=12), tuesday.replace(hour=13)))
+        lead = await w.services.store.leads.get_or_create(1, 1, "Ann")
+        offer = await slots.offer(lead.id, [capped], zone=UTC, count=1)
+        await w.services.booking.book(lead, offer.offers[0].token)  # Monday 09:00
+        day = await slots.search([capped], tuesday, tuesday.replace(hour=23))
+        assert len(day.slots) == 14, "one lunch block, no meetings: Tuesday stays open"
+        monday = w.clock.now().replace(hour=0)
+        # One meeting on Monday (an event in the calendar and a row of ours): still open.
+        first = await slots.search([capped], monday, monday.replace(hour=23))
+        assert first.slots
+        lead2 = await w.services.store.leads.get_or_create(20, 20, "Bo")
+        offer2 = await slots.offer(lead2.id, [capped], zone=UTC, count=1)
+        await w.services.booking.book(lead2, offer2.offers[0].token)
+        full = await slots.search([capped], monday, monday.replace(hour=23))
+        assert full.slots == [] and full.reason is NoSlotsReason.ALL_BUSY

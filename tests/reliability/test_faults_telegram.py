@@ -12,7 +12,7 @@ from bot.config import Config
 from handlers.telegram import run_polling
 from tests.e2e.harness import TOKEN, Bot, running_bot
 from tests.fakes.telegram import FakeTelegram
-from tests.reliability.helpers import markup_taps
+from tests.reliability.helpers import markup_taps, until
 from tests.world import CALENDAR
 
 LEAD = 8101
@@ -39,16 +39,23 @@ async def test_a_rate_limited_reply_still_arrives(tmp_path: Path) -> None:
         assert live(bot) == (0, 0)
 
 
-async def test_a_telegram_5xx_is_logged_apologised_for_and_the_bot_keeps_serving(
+async def test_a_telegram_5xx_is_sent_again_and_the_bot_keeps_serving(
         tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
-    caplog.set_level(logging.ERROR, logger="handlers.telegram")
+    caplog.set_level(logging.WARNING, logger="handlers")
     async with running_bot(tmp_path) as bot:
         tg = bot.telegram
         tg.fail("sendMessage", status=502, times=1)
         tg.push_text(LEAD, "hello")
-        await tg.wait_for_text(LEAD, "something went wrong on my side")
-        assert any("handler error" in r.getMessage() for r in caplog.records)
-        assert bot.services.metrics.count("errors.handler") == 1
+        await tg.wait_for(lambda r: r["chat_id"] == LEAD and r["method"] == "sendMessage")
+        assert len(tg.calls("sendMessage")) == 2, "the reply was sent once more"
+        assert bot.services.metrics.count("errors.send") == 0
+        # Twice in a row: the reply is lost, but counted and logged, with no apology spam.
+        tg.fail("sendMessage", status=502, times=2)
+        mark = tg.mark()
+        tg.push_text(LEAD, "hello again")
+        await until(lambda: bot.services.metrics.count("errors.send") == 1)
+        assert any("not delivered" in r.getMessage() for r in caplog.records)
+        assert not tg.sent(LEAD)[mark:]
         mark = tg.mark()
         tg.push_text(LEAD, "show me times")
         await tg.wait_for(lambda r: r["chat_id"] == LEAD and bool(markup_taps(r)), after=mark)
