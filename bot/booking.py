@@ -186,6 +186,8 @@ class BookingService:
             await self._owe_cleanup(appointment,
                                     await self._undo(appointment, agent, meeting, event=True))
             raise BookingFailed("the booking was cancelled while it was being made")
+        # Booked: from here a cancel must undo the meeting and event itself.
+        self._in_flight.discard(appointment.id)
         done = await self._store.appointments.get(appointment.id)
         assert done is not None
         return done
