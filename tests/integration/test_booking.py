@@ -10,24 +10,22 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.domain import AppointmentStatus, Interval
+from bot.domain import AppointmentStatus, Interval, Lead
 from bot.errors import BookingFailed, OfferExpired, SlotTaken
 from tests.world import CALENDAR, World, world
 
 
-async def offer_first(w: World, n: int = 1) -> tuple[int, str]:
-    """Make lead n an offer; return (lead id, first offer's token)."""
+async def offer_first(w: World, n: int = 1) -> tuple[Lead, str]:
+    """Make lead n an offer; return (the lead, the first offer's token)."""
     lead = await w.services.store.leads.get_or_create(1000 + n, 1000 + n, f"Lead{n}")
     result = await w.services.slots.offer(lead.id, [w.agent], zone=ZoneInfo("UTC"))
     assert result.offers, result.reason
-    return lead.id, result.offers[0].token
+    return lead, result.offers[0].token
 
 
 async def test_a_booking_creates_one_meeting_and_one_event_holding_the_link(tmp_path: Path) -> None:
     async with world(tmp_path) as w:
-        lead_id, token = await offer_first(w)
-        lead = await w.services.store.leads.get(lead_id)
-        assert lead is not None
+        lead, token = await offer_first(w)
         booked = await w.services.booking.book(lead, token)
         appointment = booked.appointment
         assert appointment.status is AppointmentStatus.BOOKED
@@ -45,9 +43,7 @@ async def test_a_booking_creates_one_meeting_and_one_event_holding_the_link(tmp_
 
 async def test_the_same_button_twice_books_once(tmp_path: Path) -> None:
     async with world(tmp_path) as w:
-        lead_id, token = await offer_first(w)
-        lead = await w.services.store.leads.get(lead_id)
-        assert lead is not None
+        lead, token = await offer_first(w)
         results = await asyncio.gather(w.services.booking.book(lead, token),
                                        w.services.booking.book(lead, token),
                                        return_exceptions=True)
@@ -60,9 +56,7 @@ async def test_twenty_leads_tapping_one_slot_book_exactly_once(tmp_path: Path) -
     async with world(tmp_path) as w:
         leads, tokens = [], []
         for n in range(20):
-            lead_id, token = await offer_first(w, n)
-            lead = await w.services.store.leads.get(lead_id)
-            assert lead is not None
+            lead, token = await offer_first(w, n)
             leads.append(lead)
             tokens.append(token)
         offers = [await w.services.store.offers.by_token(t) for t in tokens]
@@ -78,14 +72,12 @@ async def test_twenty_leads_tapping_one_slot_book_exactly_once(tmp_path: Path) -
 
 async def test_zoom_failure_undoes_the_hold_and_leaves_nothing(tmp_path: Path) -> None:
     async with world(tmp_path) as w:
-        lead_id, token = await offer_first(w)
-        lead = await w.services.store.leads.get(lead_id)
-        assert lead is not None
+        lead, token = await offer_first(w)
         w.zoom.fail("/users/me/meetings", 500)
         with pytest.raises(BookingFailed):
             await w.services.booking.book(lead, token)
         assert w.orphans() == (0, 0)
-        (appointment,) = await w.services.store.appointments.for_lead(lead_id)
+        (appointment,) = await w.services.store.appointments.for_lead(lead.id)
         assert appointment.status is AppointmentStatus.FAILED
         # The slot is free again for the next lead.
         _, again = await offer_first(w, 2)
@@ -95,9 +87,7 @@ async def test_zoom_failure_undoes_the_hold_and_leaves_nothing(tmp_path: Path) -
 
 async def test_event_insert_failure_deletes_the_zoom_meeting(tmp_path: Path) -> None:
     async with world(tmp_path) as w:
-        lead_id, token = await offer_first(w)
-        lead = await w.services.store.leads.get(lead_id)
-        assert lead is not None
+        lead, token = await offer_first(w)
         w.google.fail(f"/calendars/{CALENDAR}/events", 500, times=None)
         with pytest.raises(BookingFailed):
             await w.services.booking.book(lead, token)
@@ -108,10 +98,9 @@ async def test_event_insert_failure_deletes_the_zoom_meeting(tmp_path: Path) -> 
 
 async def test_slot_taken_in_the_calendar_meanwhile_is_refused_and_undone(tmp_path: Path) -> None:
     async with world(tmp_path) as w:
-        lead_id, token = await offer_first(w)
-        lead = await w.services.store.leads.get(lead_id)
+        lead, token = await offer_first(w)
         offer = await w.services.store.offers.by_token(token)
-        assert lead is not None and offer is not None
+        assert offer is not None
         w.google.busy[CALENDAR].append(Interval(offer.start, offer.end))
         with pytest.raises(SlotTaken):
             await w.services.booking.book(lead, token)
@@ -120,9 +109,7 @@ async def test_slot_taken_in_the_calendar_meanwhile_is_refused_and_undone(tmp_pa
 
 async def test_recheck_and_zoom_run_in_parallel(tmp_path: Path) -> None:
     async with world(tmp_path) as w:
-        lead_id, token = await offer_first(w)
-        lead = await w.services.store.leads.get(lead_id)
-        assert lead is not None
+        lead, token = await offer_first(w)
         w.google.delay("/freeBusy", 0.3)
         w.zoom.delay("/users/me/meetings", 0.5)
         start = time.perf_counter()
@@ -134,9 +121,7 @@ async def test_recheck_and_zoom_run_in_parallel(tmp_path: Path) -> None:
 
 async def test_cancel_deletes_meeting_and_event_and_frees_the_slot(tmp_path: Path) -> None:
     async with world(tmp_path) as w:
-        lead_id, token = await offer_first(w)
-        lead = await w.services.store.leads.get(lead_id)
-        assert lead is not None
+        lead, token = await offer_first(w)
         booked = await w.services.booking.book(lead, token)
         cancelled, _ = await w.services.booking.cancel(lead, booked.appointment.id)
         assert cancelled.status is AppointmentStatus.CANCELLED

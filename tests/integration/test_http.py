@@ -43,16 +43,6 @@ async def session() -> AsyncIterator[aiohttp.ClientSession]:
 
 
 @pytest.fixture
-def sleep() -> RecordingSleep:
-    return RecordingSleep()
-
-
-@pytest.fixture
-def metrics() -> Metrics:
-    return Metrics()
-
-
-@pytest.fixture
 def client(session: aiohttp.ClientSession, metrics: Metrics, sleep: RecordingSleep) -> HttpClient:
     return HttpClient(session, service="vendor", metrics=metrics, sleep=sleep)
 

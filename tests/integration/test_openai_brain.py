@@ -54,11 +54,6 @@ async def client(fake: FakeOpenAI) -> AsyncIterator[AsyncOpenAI]:
     await sdk.close()
 
 
-@pytest.fixture
-def metrics() -> Metrics:
-    return Metrics()
-
-
 def brain(client: AsyncOpenAI, metrics: Metrics, *, deadline: float = 2.0,
           stream: bool = False) -> OpenAIBrain:
     return OpenAIBrain(client, model="gpt-test-mini", metrics=metrics, deadline=deadline,

@@ -31,16 +31,6 @@ async def zoom() -> AsyncIterator[FakeZoom]:
 
 
 @pytest.fixture
-def sleep() -> RecordingSleep:
-    return RecordingSleep()
-
-
-@pytest.fixture
-def metrics() -> Metrics:
-    return Metrics()
-
-
-@pytest.fixture
 async def http(metrics: Metrics, sleep: RecordingSleep) -> AsyncIterator[HttpClient]:
     session = make_session(limit=ZOOM_POOL.limit, total_timeout=3.0)
     yield HttpClient(session, service="zoom", metrics=metrics, sleep=sleep)
