@@ -21,7 +21,7 @@ from bench.options import Options
 from bench.stats import number, summarize
 from bot.clock import FixedClock
 from bot.domain import AppointmentStatus, Interval, LeadStatus
-from bot.metrics import Metrics
+from bot.observability.metrics import Metrics
 from storage.db import SCHEMA_PATH, SCHEMA_VERSION, to_db
 from storage.store import Store
 

@@ -15,19 +15,19 @@ from zoneinfo import ZoneInfo
 
 import openai
 
-from bot import notices
-from bot.booking import BookingService
+from bot.booking import notices
+from bot.booking.reminders import AsyncioTimers, ReminderService, Timers
+from bot.booking.service import BookingService
 from bot.clock import Clock, SystemClock
 from bot.config import Config
-from bot.conversation import ConversationService
-from bot.details import zone
+from bot.conversation.details import zone
+from bot.conversation.service import ConversationService
 from bot.domain import Agent, Interval
 from bot.errors import ConfigError, NotFound
-from bot.logs import configure
-from bot.metrics import Metrics
+from bot.observability.logs import configure
+from bot.observability.metrics import Metrics
 from bot.ports import Brain, CalendarProvider, MeetingProvider, Notifier, OutMessage
-from bot.reminders import AsyncioTimers, ReminderService, Timers
-from bot.scheduling import AgentDirectory, SlotService
+from bot.scheduling.service import AgentDirectory, SlotService
 from integrations.google_calendar import GoogleCalendarClient, GoogleCredentials
 from integrations.http import GOOGLE_POOL, ZOOM_POOL, HttpClient
 from integrations.local import LocalCalendar, TemplateMeetings

@@ -15,7 +15,7 @@ from typing import NoReturn
 from bot.config import Config, check_timezone, load_environment
 from bot.domain import Agent
 from bot.errors import BotError, ConfigError
-from bot.hours import format_hours, parse_hours
+from bot.scheduling.hours import format_hours, parse_hours
 
 
 class _Parser(argparse.ArgumentParser):

@@ -12,7 +12,7 @@ from typing import TextIO
 
 from bot.app import build_services, startup
 from bot.config import Config
-from bot.conversation import Sender
+from bot.conversation.service import Sender
 from bot.domain import Agent
 from bot.ports import Button, OutMessage
 

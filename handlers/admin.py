@@ -11,7 +11,7 @@ from telegram import Update
 from telegram.constants import ParseMode
 from telegram.ext import Application, CommandHandler, filters
 
-from bot.stats import Totals, render
+from bot.observability.stats import Totals, render
 from handlers.telegram import BotContext
 
 
@@ -38,7 +38,7 @@ async def stats(update: Update, context: BotContext) -> None:
     services = context.services
     if context.args and context.args[0].lower() == "chart":
         # Plotting takes tens of milliseconds: off the event loop. matplotlib loads on first use.
-        from bot.chart import latency_chart
+        from bot.observability.chart import latency_chart
 
         png = await asyncio.to_thread(latency_chart, services.metrics)
         await context.bot.send_photo(chat.id, photo=png,

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 from telegram import Update
 from telegram.ext import Application, CommandHandler, filters
 
-from bot import notices
+from bot.booking import notices
 from handlers.telegram import BotContext
 
 

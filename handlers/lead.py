@@ -21,10 +21,10 @@ from telegram.ext import (
     filters,
 )
 
-from bot.conversation import OFFER_PREFIX, Sender
+from bot.conversation.service import OFFER_PREFIX, Sender
 from bot.ports import OutMessage
-from bot.throttle import Verdict
 from handlers.telegram import BotContext, ChatOrderedProcessor, TelegramNotifier
+from handlers.throttle import Verdict
 
 log = logging.getLogger(__name__)
 PRIVATE = filters.ChatType.PRIVATE

@@ -43,7 +43,7 @@ from telegram.ext import (
 from bot.app import Services, build_services, startup
 from bot.config import Config
 from bot.ports import OutMessage
-from bot.throttle import ChatThrottle, Verdict
+from handlers.throttle import ChatThrottle, Verdict
 
 log = logging.getLogger(__name__)
 RESEND_AFTER = 0.5

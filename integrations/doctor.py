@@ -14,7 +14,7 @@ from telegram.error import TelegramError
 from bot.clock import SystemClock
 from bot.config import Config
 from bot.errors import BotError
-from bot.metrics import Metrics
+from bot.observability.metrics import Metrics
 from integrations.google_calendar import GoogleCalendarClient, GoogleCredentials
 from integrations.http import GOOGLE_POOL, ZOOM_POOL, HttpClient
 from integrations.zoom import ZoomClient

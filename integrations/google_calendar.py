@@ -26,7 +26,7 @@ from google.oauth2 import service_account
 
 from bot.domain import EventRequest, Interval
 from bot.errors import AuthError, ConfigError, IntegrationError, Unavailable
-from bot.metrics import Metrics
+from bot.observability.metrics import Metrics
 from integrations.http import HttpClient, HttpResponse
 
 log = logging.getLogger(__name__)

@@ -27,7 +27,7 @@ from typing import Any
 import aiohttp
 
 from bot.errors import AuthError, Conflict, IntegrationError, RateLimited, Unavailable
-from bot.metrics import Metrics
+from bot.observability.metrics import Metrics
 
 log = logging.getLogger(__name__)
 

@@ -17,11 +17,11 @@ from typing import Any
 
 import openai
 
+from bot.conversation.actions import MAX_CHOICE, TOOL_SCHEMAS, parse_tool_call
 from bot.domain import BrainReply, Message, Role, ToolCall
 from bot.errors import Unavailable
-from bot.metrics import Metrics
+from bot.observability.metrics import Metrics
 from bot.ports import BrainContext
-from bot.tools import MAX_CHOICE, TOOL_SCHEMAS, parse_tool_call
 
 log = logging.getLogger(__name__)
 

@@ -9,7 +9,7 @@ from prometheus_client import CollectorRegistry, generate_latest
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.registry import Collector
 
-from bot.metrics import WINDOWS, Metrics
+from bot.observability.metrics import WINDOWS, Metrics
 
 
 class MetricsCollector(Collector):

@@ -20,10 +20,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.dates import When, parse_choice, parse_when
+from bot.conversation.actions import (
+    BOOK_SLOT,
+    CANCEL,
+    FIND_SLOTS,
+    MAX_TEXT,
+    RESCHEDULE,
+    SAVE_DETAILS,
+)
+from bot.conversation.dates import When, parse_choice, parse_when
 from bot.domain import BrainReply, Role, ToolCall
 from bot.ports import BrainContext
-from bot.tools import BOOK_SLOT, CANCEL, FIND_SLOTS, MAX_TEXT, RESCHEDULE, SAVE_DETAILS
 
 log = logging.getLogger(__name__)
 

@@ -18,7 +18,7 @@ from urllib.parse import quote
 from bot.clock import Clock, SystemClock
 from bot.domain import Meeting
 from bot.errors import AuthError, IntegrationError
-from bot.metrics import Metrics
+from bot.observability.metrics import Metrics
 from integrations.http import HttpClient, HttpResponse
 
 ZOOM_API_URL = "https://api.zoom.us/v2"

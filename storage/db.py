@@ -20,7 +20,7 @@ from typing import Any
 
 import aiosqlite
 
-from bot.metrics import Metrics
+from bot.observability.metrics import Metrics
 
 SCHEMA_PATH = Path(__file__).resolve().parent.parent / "schema.sql"
 SCHEMA_VERSION = 2

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot.clock import Clock
-from bot.metrics import Metrics
+from bot.observability.metrics import Metrics
 from storage.agents import AgentRepository
 from storage.appointments import AppointmentRepository
 from storage.db import Database

@@ -12,7 +12,7 @@ from typing import Any
 from bot.app import Services, build_services
 from bot.clock import FixedClock
 from bot.config import Config
-from bot.conversation import Sender
+from bot.conversation.service import Sender
 from bot.domain import Agent
 from bot.ports import OutMessage
 from tests.fakes.google import FakeGoogle, make_service_account_file

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.metrics import Metrics
+from bot.observability.metrics import Metrics
 from tests.fakes.clocks import RecordingSleep
 
 

@@ -160,7 +160,7 @@ async def test_pending_booking_left_by_a_crash_is_reconciled(tmp_path: Path) -> 
 
 async def test_a_meeting_made_just_before_a_crash_is_found_and_the_booking_finished(
         tmp_path: Path) -> None:
-    from bot.booking import event_id_of
+    from bot.booking.service import event_id_of
 
     async with world(tmp_path) as w:
         lead = await w.services.store.leads.get_or_create(5, 5, "Crash")
@@ -177,7 +177,7 @@ async def test_a_meeting_made_just_before_a_crash_is_found_and_the_booking_finis
 
 
 async def test_an_undo_that_fails_at_start_up_is_swept_later(tmp_path: Path) -> None:
-    from bot.booking import CLEANUP
+    from bot.booking.service import CLEANUP
 
     async with world(tmp_path) as w:
         lead = await w.services.store.leads.get_or_create(5, 5, "Crash")

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.hours import DAY_NAMES
+from bot.scheduling.hours import DAY_NAMES
 
 REPO = Path(__file__).resolve().parents[2]
 _CONTRACT_PREFIXES = ("TELEGRAM_", "OPENAI_", "GOOGLE_", "ZOOM_")

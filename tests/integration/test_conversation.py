@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
-from bot.conversation import CANCEL_PREFIX, KEEP, OFFER_PREFIX, Sender
+from bot.booking.reminders import AsyncioTimers
+from bot.conversation.service import CANCEL_PREFIX, KEEP, OFFER_PREFIX, Sender
 from bot.domain import AppointmentStatus
 from bot.ports import OutMessage
-from bot.reminders import AsyncioTimers
 from tests.world import World, world
 
 

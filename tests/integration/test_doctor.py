@@ -8,7 +8,7 @@ from pathlib import Path
 from bot.clock import SystemClock
 from bot.config import Config
 from bot.domain import Agent
-from bot.metrics import Metrics
+from bot.observability.metrics import Metrics
 from integrations.doctor import run_checks
 from storage.store import Store
 from tests.e2e.harness import TOKEN

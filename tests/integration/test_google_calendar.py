@@ -12,10 +12,10 @@ from zoneinfo import ZoneInfo
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from bot.booking import event_id_for
+from bot.booking.service import event_id_for
 from bot.domain import EventRequest, Interval
 from bot.errors import AuthError, ConfigError, IntegrationError, Unavailable
-from bot.metrics import Metrics
+from bot.observability.metrics import Metrics
 from integrations.google_calendar import GoogleCalendarClient, GoogleCredentials
 from integrations.http import GOOGLE_POOL, HttpClient, make_session
 from tests.fakes.clocks import Monotonic, RecordingSleep

@@ -11,7 +11,7 @@ import pytest
 from aiohttp import web
 
 from bot.errors import AuthError, Conflict, IntegrationError, RateLimited, Unavailable
-from bot.metrics import Metrics
+from bot.observability.metrics import Metrics
 from integrations.http import GOOGLE_POOL, ZOOM_POOL, HttpClient, make_session
 from tests.fakes.base import FakeServer
 from tests.fakes.clocks import RecordingSleep

@@ -11,11 +11,11 @@ from zoneinfo import ZoneInfo
 import pytest
 from openai import AsyncOpenAI
 
+from bot.conversation.actions import BOOK_SLOT, FIND_SLOTS, SAVE_DETAILS, TOOL_SCHEMAS
 from bot.domain import Lead, Message, Role, ToolCall
 from bot.errors import Unavailable
-from bot.metrics import Metrics
+from bot.observability.metrics import Metrics
 from bot.ports import BrainContext
-from bot.tools import BOOK_SLOT, FIND_SLOTS, SAVE_DETAILS, TOOL_SCHEMAS
 from integrations.openai_brain import (
     OpenAIBrain,
     build_system_prompt,

@@ -10,7 +10,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from bot.app import build_services
 from bot.config import Config
-from bot.metrics import Metrics
+from bot.observability.metrics import Metrics
 from integrations.prometheus import PrometheusServer
 
 

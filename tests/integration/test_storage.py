@@ -16,7 +16,7 @@ import pytest
 from bot.clock import FixedClock
 from bot.domain import Agent, AppointmentStatus, Interval, Lead, LeadStatus, Role
 from bot.errors import SlotTaken
-from bot.metrics import Metrics
+from bot.observability.metrics import Metrics
 from storage.db import SCHEMA_VERSION
 from storage.store import Store
 

@@ -11,7 +11,7 @@ import pytest
 
 from bot.clock import FixedClock
 from bot.errors import AuthError, RateLimited, Unavailable
-from bot.metrics import Metrics
+from bot.observability.metrics import Metrics
 from integrations.http import ZOOM_POOL, HttpClient, make_session
 from integrations.zoom import ZoomClient
 from tests.fakes.clocks import Monotonic, RecordingSleep

@@ -15,9 +15,9 @@ import openai
 from bot.app import build_services
 from bot.clock import FixedClock
 from bot.config import Config
-from bot.conversation import OFFER_PREFIX
+from bot.conversation.service import OFFER_PREFIX
 from bot.domain import Appointment, AppointmentStatus
-from bot.metrics import Metrics
+from bot.observability.metrics import Metrics
 from bot.ports import OutMessage
 from integrations.google_calendar import GoogleCalendarClient, GoogleCredentials
 from integrations.http import HttpClient, make_session

@@ -8,7 +8,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from bot.domain import Role
-from bot.throttle import LIMIT
+from handlers.throttle import LIMIT
 from tests.e2e.harness import AGENT_ID, Bot, running_bot
 from tests.fakes.openai import FakeOpenAI
 from tests.fakes.telegram import Record

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from cryptography.hazmat.primitives import serialization
 
-from bot.logs import configure
+from bot.observability.logs import configure
 from tests.e2e.harness import ADMIN_ID, AGENT_ID, TOKEN, Bot, running_bot
 from tests.fakes.google import test_private_key as signing_key
 from tests.fakes.openai import FakeOpenAI

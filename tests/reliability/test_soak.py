@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.conversation import CANCEL_PREFIX, Sender
+from bot.conversation.service import CANCEL_PREFIX, Sender
 from bot.domain import AppointmentStatus, Role
 from tests.reliability.helpers import appointments, fault_world
 from tests.world import CALENDAR, World

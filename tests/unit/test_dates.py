@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.dates import When, parse_choice, parse_when
+from bot.conversation.dates import When, parse_choice, parse_when
 
 NY = ZoneInfo("America/New_York")
 NOW = datetime(2026, 11, 28, 10, 0, tzinfo=NY)  # a Saturday

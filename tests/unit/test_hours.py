@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.errors import ConfigError
-from bot.hours import HoursError, WorkingHours, format_hours, parse_hours
+from bot.scheduling.hours import HoursError, WorkingHours, format_hours, parse_hours
 
 NINE_TO_FIVE = ((540, 1020),)
 

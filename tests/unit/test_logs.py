@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from bot.logs import ScrubSecrets, configure
+from bot.observability.logs import ScrubSecrets, configure
 
 TOKEN = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"
 TOKEN_URL = f"https://api.telegram.org/bot{TOKEN}/getMe"
@@ -111,11 +111,11 @@ def test_configure_holds_httpx_at_warning_even_in_debug(
     for name in NOISY:
         assert logging.getLogger(name).getEffectiveLevel() == logging.WARNING, name
     logging.getLogger("httpx").info("HTTP Request: POST %s", TOKEN_URL)
-    logging.getLogger("bot.conversation").debug("detail is shown in development")
+    logging.getLogger("bot.conversation.service").debug("detail is shown in development")
     err = capsys.readouterr().err
     assert "HTTP Request" not in err
     assert "detail is shown in development" in err
-    assert "bot.conversation" in err  # development lines name their logger
+    assert "bot.conversation.service" in err  # development lines name their logger
 
 
 def test_configure_twice_does_not_duplicate_lines(

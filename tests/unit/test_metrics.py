@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from bot.metrics import Metrics
+from bot.observability.metrics import Metrics
 
 FIVE_MINUTES = 300.0
 HOUR = 3600.0

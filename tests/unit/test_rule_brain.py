@@ -18,9 +18,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.domain import BrainReply, Lead, Message, Role, ToolCall
-from bot.ports import BrainContext
-from bot.tools import (
+from bot.conversation.actions import (
     BOOK_SLOT,
     CANCEL,
     FIND_SLOTS,
@@ -30,6 +28,8 @@ from bot.tools import (
     TOOL_NAMES,
     parse_tool_call,
 )
+from bot.domain import BrainReply, Lead, Message, Role, ToolCall
+from bot.ports import BrainContext
 from integrations.rule_brain import RuleBrain
 
 NOW = datetime(2026, 11, 28, 10, 0, tzinfo=ZoneInfo("America/New_York"))

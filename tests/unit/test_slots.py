@@ -11,8 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.domain import Interval
-from bot.hours import WorkingHours, parse_hours
-from bot.slots import candidate_slots, free_slots, spread
+from bot.scheduling.hours import WorkingHours, parse_hours
+from bot.scheduling.slots import candidate_slots, free_slots, spread
 
 ZONES = [
     "America/New_York",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.throttle import ChatThrottle
+from handlers.throttle import ChatThrottle
 
 
 class Tick:

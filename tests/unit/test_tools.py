@@ -8,8 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.domain import ToolCall
-from bot.tools import (
+from bot.conversation.actions import (
     BOOK_SLOT,
     CANCEL,
     FIND_SLOTS,
@@ -20,6 +19,7 @@ from bot.tools import (
     TOOL_SCHEMAS,
     parse_tool_call,
 )
+from bot.domain import ToolCall
 
 
 def test_schemas_name_every_tool_once_in_openai_function_format() -> None:

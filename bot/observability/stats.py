@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.metrics import WINDOWS, Metrics
+from bot.observability.metrics import WINDOWS, Metrics
 
 # (metric name, label, the seed's target in seconds: low, high)
 FIGURES: tuple[tuple[str, str, tuple[float, float] | None], ...] = (

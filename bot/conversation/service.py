@@ -14,11 +14,13 @@ from zoneinfo import ZoneInfo
 
 from cachetools import TTLCache
 
-from bot import notices, tools
-from bot.booking import Booked, BookingService
+from bot.booking import notices
+from bot.booking.reminders import ReminderService
+from bot.booking.service import Booked, BookingService
 from bot.clock import Clock
-from bot.dates import parse_when
-from bot.details import (
+from bot.conversation import actions as tools
+from bot.conversation.dates import parse_when
+from bot.conversation.details import (
     clean_text,
     normalise_email,
     normalise_phone,
@@ -35,10 +37,9 @@ from bot.errors import (
     OfferExpired,
     SlotTaken,
 )
-from bot.metrics import Metrics
+from bot.observability.metrics import Metrics
 from bot.ports import Brain, BrainContext, Button, Notifier, OutMessage
-from bot.reminders import ReminderService
-from bot.scheduling import NoSlotsReason, OfferResult, SlotService
+from bot.scheduling.service import NoSlotsReason, OfferResult, SlotService
 from storage.store import Store
 
 log = logging.getLogger(__name__)

@@ -8,11 +8,11 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from typing import Protocol
 
+from bot.booking.notices import reminder
 from bot.clock import Clock
-from bot.details import zone
+from bot.conversation.details import zone
 from bot.domain import Appointment, AppointmentStatus
-from bot.metrics import Metrics
-from bot.notices import reminder
+from bot.observability.metrics import Metrics
 from bot.ports import Notifier
 from storage.appointments import ReminderKind
 from storage.store import Store

@@ -21,12 +21,12 @@ from zoneinfo import ZoneInfo
 from cachetools import TTLCache
 
 from bot.clock import Clock
-from bot.dates import When
+from bot.conversation.dates import When
 from bot.domain import Agent, Interval, SlotOffer
-from bot.hours import parse_hours
-from bot.metrics import Metrics
+from bot.observability.metrics import Metrics
 from bot.ports import CalendarProvider
-from bot.slots import candidate_slots, free_slots, spread
+from bot.scheduling.hours import parse_hours
+from bot.scheduling.slots import candidate_slots, free_slots, spread
 from storage.agents import AgentRepository
 from storage.appointments import AppointmentRepository
 from storage.offers import OfferRepository

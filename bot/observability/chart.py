@@ -10,7 +10,7 @@ matplotlib.use("Agg")  # no screen on a server
 
 import matplotlib.pyplot as plt
 
-from bot.metrics import Metrics
+from bot.observability.metrics import Metrics
 
 SERIES = (("response", "Response"), ("booking", "Booking"), ("ai", "AI"), ("db", "DB query"))
 

@@ -22,7 +22,7 @@ from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from functools import partial
 
 from bot.domain import Interval
-from bot.hours import WorkingHours
+from bot.scheduling.hours import WorkingHours
 
 
 def candidate_slots(

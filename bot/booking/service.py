@@ -32,9 +32,9 @@ from bot.domain import (
     SlotOffer,
 )
 from bot.errors import BookingFailed, BotError, NotFound, OfferExpired, SlotTaken, Unavailable
-from bot.metrics import Metrics
+from bot.observability.metrics import Metrics
 from bot.ports import CalendarProvider, MeetingProvider
-from bot.scheduling import SlotService
+from bot.scheduling.service import SlotService
 from storage.store import Store
 
 log = logging.getLogger(__name__)
