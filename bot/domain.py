@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import Any
+from typing import Any, Literal
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,7 +94,8 @@ class AppointmentStatus(StrEnum):
     FAILED = "failed"
 
 
-ACTIVE_STATUSES = (AppointmentStatus.PENDING, AppointmentStatus.BOOKED)
+ReminderKind = Literal["24h", "1h"]
+"""Which reminder of a meeting: a day before, or an hour before."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,9 +8,221 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol
 
-from bot.domain import BrainReply, EventRequest, Interval, Lead, Meeting, Message
+from bot.domain import (
+    Agent,
+    Appointment,
+    AppointmentStatus,
+    BrainReply,
+    EventRequest,
+    Interval,
+    Lead,
+    LeadStatus,
+    Meeting,
+    Message,
+    ReminderKind,
+    Role,
+    SlotOffer,
+)
+
+# ----- repositories: one per aggregate ------------------------------------------------------
+
+
+class AgentStore(Protocol):
+    """Agents, by id and by Telegram id."""
+
+    async def add(self, agent: Agent) -> Agent:
+        """Insert a new agent (its ``id`` is ignored) and return it with the id given."""
+        ...
+
+    async def get(self, agent_id: int) -> Agent | None:
+        """An agent by id."""
+        ...
+
+    async def by_telegram_id(self, telegram_id: int) -> Agent | None:
+        """The agent with this Telegram user id."""
+        ...
+
+    async def list(self, *, active_only: bool = False) -> list[Agent]:
+        """All agents (or the active ones), by id."""
+        ...
+
+
+class LeadStore(Protocol):
+    """Leads; ``awaiting`` is the conversation's one bit of state."""
+
+    async def get_or_create(self, telegram_id: int, chat_id: int, name: str | None) -> Lead:
+        """The lead of a Telegram user, created on first contact."""
+        ...
+
+    async def get(self, lead_id: int) -> Lead | None:
+        """A lead by id."""
+        ...
+
+    async def by_telegram_id(self, telegram_id: int) -> Lead | None:
+        """The lead of a Telegram user, if known."""
+        ...
+
+    async def by_phone(self, phone_number: str, status: LeadStatus | None = None) -> list[Lead]:
+        """Leads with this E.164 number, optionally of one status."""
+        ...
+
+    async def update(self, lead_id: int, **fields: Any) -> Lead:
+        """Set the given fields and return the lead as stored."""
+        ...
+
+    async def awaiting(self, lead_id: int) -> str | None:
+        """What the bot last asked the lead for and waits on."""
+        ...
+
+
+class MessageStore(Protocol):
+    """The chat history, append-only."""
+
+    async def add(self, lead_id: int, role: Role, content: str,
+                  telegram_message_id: int | None = None) -> Message:
+        """Append one message and return it."""
+        ...
+
+    async def last(self, lead_id: int, limit: int = 15) -> list[Message]:
+        """The lead's last ``limit`` messages, oldest first."""
+        ...
+
+    async def count(self, lead_id: int | None = None) -> int:
+        """How many messages (of one lead, or all)."""
+        ...
+
+
+class OfferStore(Protocol):
+    """Slots shown to leads; a new batch for a lead retires the previous one."""
+
+    async def replace(self, lead_id: int, slots: Sequence[tuple[int, Interval]], *,
+                      now: datetime, expires_at: datetime,
+                      reschedule_of: int | None = None) -> list[SlotOffer]:
+        """Retire the lead's open offers and store these (agent id, slot) pairs instead."""
+        ...
+
+    async def by_token(self, token: str) -> SlotOffer | None:
+        """The offer behind a button's token."""
+        ...
+
+    async def open_for_lead(self, lead_id: int, now: datetime) -> list[SlotOffer]:
+        """The lead's current offers (unused, unexpired), in time order."""
+        ...
+
+    async def use(self, offer_id: int, now: datetime) -> bool:
+        """Mark an open offer used and retire its batch, atomically; True for the first tap."""
+        ...
+
+    async def retire(self, lead_id: int, now: datetime) -> None:
+        """Expire all of a lead's open offers."""
+        ...
+
+
+class AppointmentStore(Protocol):
+    """Appointments: the atomic hold that makes double booking impossible, and their life."""
+
+    async def hold(self, lead_id: int, agent_id: int, slot: Interval, *,
+                   buffer: Any, topic: str | None = None,
+                   now: datetime | None = None) -> Appointment:
+        """Insert a ``pending`` appointment unless it overlaps an active one (raise SlotTaken)."""
+        ...
+
+    async def get(self, appointment_id: int) -> Appointment | None:
+        """An appointment by id."""
+        ...
+
+    async def set_meeting(self, appointment_id: int, meeting_id: str, join_url: str) -> None:
+        """Record the video meeting as soon as it exists, so a crash can undo it."""
+        ...
+
+    async def set_event(self, appointment_id: int, event_id: str) -> None:
+        """Record the calendar event id before inserting it."""
+        ...
+
+    async def mark_booked(self, appointment_id: int) -> bool:
+        """pending -> booked; False if it was no longer pending."""
+        ...
+
+    async def mark_failed(self, appointment_id: int, reason: str) -> None:
+        """-> failed, with the reason."""
+        ...
+
+    async def note_failure(self, appointment_id: int, reason: str | None) -> None:
+        """Record (or clear, with None) why an appointment needs attention."""
+        ...
+
+    async def with_failure(self, reason: str) -> list[Appointment]:
+        """Appointments carrying this failure note."""
+        ...
+
+    async def mark_cancelled(self, appointment_id: int) -> bool:
+        """Active -> cancelled; False if it was not active."""
+        ...
+
+    async def active_between(self, agent_ids: list[int], start: datetime,
+                             end: datetime) -> list[Appointment]:
+        """Active (pending or booked) appointments of these agents overlapping [start, end)."""
+        ...
+
+    async def for_lead(self, lead_id: int, agent_id: int | None = None,
+                       status: AppointmentStatus | None = None) -> list[Appointment]:
+        """A lead's appointments, newest start first."""
+        ...
+
+    async def upcoming_for_lead(self, lead_id: int, now: datetime) -> Appointment | None:
+        """The lead's next booked meeting that has not ended."""
+        ...
+
+    async def upcoming_for_agent(self, agent_id: int, now: datetime,
+                                 limit: int = 10) -> list[Appointment]:
+        """The agent's next booked meetings."""
+        ...
+
+    async def by_status(self, status: AppointmentStatus) -> list[Appointment]:
+        """Every appointment of one status, by start."""
+        ...
+
+    async def booked_after(self, moment: datetime) -> list[Appointment]:
+        """Booked appointments starting after ``moment``."""
+        ...
+
+    async def reminder_sent(self, appointment_id: int, kind: ReminderKind) -> bool:
+        """Claim a reminder: True once per appointment and kind, and only while booked."""
+        ...
+
+    async def outcomes_since(self, moment: datetime) -> dict[str, int]:
+        """Appointments created since ``moment``, counted by status."""
+        ...
+
+
+class UpdateStore(Protocol):
+    """Telegram update ids already handled: a redelivered update is handled once."""
+
+    async def claim(self, update_id: int) -> bool:
+        """True the first time an update id is seen, False ever after."""
+        ...
+
+
+class Repositories(Protocol):
+    """One repository per aggregate over one database (SQLite, PostgreSQL, or in memory)."""
+
+    @property
+    def agents(self) -> AgentStore: ...
+    @property
+    def leads(self) -> LeadStore: ...
+    @property
+    def messages(self) -> MessageStore: ...
+    @property
+    def appointments(self) -> AppointmentStore: ...
+    @property
+    def offers(self) -> OfferStore: ...
+    @property
+    def updates(self) -> UpdateStore: ...
+
+
+# ----- the outside world --------------------------------------------------------------------
 
 
 class CalendarProvider(Protocol):

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import sqlite3
 from datetime import datetime, timedelta
-from typing import Any, Literal
+from typing import Any
 
-from bot.domain import Appointment, AppointmentStatus, Interval
+from bot.domain import Appointment, AppointmentStatus, Interval, ReminderKind
 from bot.errors import SlotTaken
 from storage.db import Database, from_db, opt_from_db, to_db
 
-ReminderKind = Literal["24h", "1h"]
 _ACTIVE = "('pending', 'booked')"
 _NOW = "strftime('%Y-%m-%dT%H:%M:%fZ','now')"
 MAX_LENGTH = timedelta(days=1)

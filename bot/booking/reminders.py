@@ -11,11 +11,9 @@ from typing import Protocol
 from bot.booking.notices import reminder
 from bot.clock import Clock
 from bot.conversation.details import zone
-from bot.domain import Appointment, AppointmentStatus
+from bot.domain import Appointment, AppointmentStatus, ReminderKind
 from bot.observability.metrics import Metrics
-from bot.ports import Notifier
-from storage.appointments import ReminderKind
-from storage.store import Store
+from bot.ports import Notifier, Repositories
 
 log = logging.getLogger(__name__)
 KINDS: tuple[tuple[ReminderKind, timedelta], ...] = (("24h", timedelta(hours=24)),
@@ -72,7 +70,7 @@ class AsyncioTimers:
 class ReminderService:
     """Schedules, sends and forgets reminders."""
 
-    def __init__(self, store: Store, notifier: Notifier, timers: Timers, clock: Clock,
+    def __init__(self, store: Repositories, notifier: Notifier, timers: Timers, clock: Clock,
                  metrics: Metrics, default_timezone: str = "UTC") -> None:
         self._store = store
         self._notifier = notifier

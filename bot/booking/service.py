@@ -33,9 +33,8 @@ from bot.domain import (
 )
 from bot.errors import BookingFailed, BotError, NotFound, OfferExpired, SlotTaken, Unavailable
 from bot.observability.metrics import Metrics
-from bot.ports import CalendarProvider, MeetingProvider
+from bot.ports import CalendarProvider, MeetingProvider, Repositories
 from bot.scheduling.service import SlotService
-from storage.store import Store
 
 log = logging.getLogger(__name__)
 CLEANUP = "cleanup pending"
@@ -71,7 +70,7 @@ class Booked:
 class BookingService:
     """Books, cancels and reconciles appointments."""
 
-    def __init__(self, store: Store, slots: SlotService, calendar: CalendarProvider,
+    def __init__(self, store: Repositories, slots: SlotService, calendar: CalendarProvider,
                  meetings: MeetingProvider, clock: Clock, metrics: Metrics, *,
                  parallel: bool = True, invite_attendees: bool = False) -> None:
         self._store = store

@@ -38,9 +38,8 @@ from bot.errors import (
     SlotTaken,
 )
 from bot.observability.metrics import Metrics
-from bot.ports import Brain, BrainContext, Button, Notifier, OutMessage
+from bot.ports import Brain, BrainContext, Button, Notifier, OutMessage, Repositories
 from bot.scheduling.service import NoSlotsReason, OfferResult, SlotService
-from storage.store import Store
 
 log = logging.getLogger(__name__)
 HISTORY = 15
@@ -92,9 +91,9 @@ class _Turn:
 class ConversationService:
     """Handles a lead's messages, taps and shared contacts."""
 
-    def __init__(self, store: Store, slots: SlotService, booking: BookingService, brain: Brain,
-                 fallback: Brain, notifier: Notifier, reminders: ReminderService, clock: Clock,
-                 metrics: Metrics, *, agency_name: str, default_timezone: str,
+    def __init__(self, store: Repositories, slots: SlotService, booking: BookingService,
+                 brain: Brain, fallback: Brain, notifier: Notifier, reminders: ReminderService,
+                 clock: Clock, metrics: Metrics, *, agency_name: str, default_timezone: str,
                  log_texts: bool = False) -> None:
         self._store = store
         self._slots = slots

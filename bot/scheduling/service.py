@@ -24,12 +24,9 @@ from bot.clock import Clock
 from bot.conversation.dates import When
 from bot.domain import Agent, Interval, SlotOffer
 from bot.observability.metrics import Metrics
-from bot.ports import CalendarProvider
+from bot.ports import AgentStore, AppointmentStore, CalendarProvider, OfferStore
 from bot.scheduling.hours import parse_hours
 from bot.scheduling.slots import candidate_slots, free_slots, spread
-from storage.agents import AgentRepository
-from storage.appointments import AppointmentRepository
-from storage.offers import OfferRepository
 
 AGENT_TTL = 300.0  # the seed's 5 minutes
 FREEBUSY_TTL = 60.0
@@ -67,7 +64,7 @@ class OfferResult:
 class AgentDirectory:
     """Agents by id, cached for the seed's 5 minutes."""
 
-    def __init__(self, repo: AgentRepository, metrics: Metrics, ttl: float = AGENT_TTL) -> None:
+    def __init__(self, repo: AgentStore, metrics: Metrics, ttl: float = AGENT_TTL) -> None:
         self._repo = repo
         self._metrics = metrics
         self._cache: TTLCache[object, object] = TTLCache(maxsize=4096, ttl=ttl,
@@ -112,8 +109,8 @@ class AgentDirectory:
 class SlotService:
     """Finds free slots and makes offers."""
 
-    def __init__(self, agents: AgentDirectory, appointments: AppointmentRepository,
-                 offers: OfferRepository, calendar: CalendarProvider, clock: Clock,
+    def __init__(self, agents: AgentDirectory, appointments: AppointmentStore,
+                 offers: OfferStore, calendar: CalendarProvider, clock: Clock,
                  metrics: Metrics, *, freebusy_ttl: float = FREEBUSY_TTL,
                  offer_ttl: timedelta = OFFER_TTL) -> None:
         self.agents = agents
