@@ -18,9 +18,8 @@ import openai
 from bot.booking import notices
 from bot.booking.reminders import AsyncioTimers, ReminderService, Timers
 from bot.booking.service import BookingService
-from bot.clock import Clock, SystemClock
+from bot.clock import Clock, SystemClock, zone
 from bot.config import Config
-from bot.conversation.details import zone
 from bot.conversation.service import ConversationService
 from bot.domain import Agent, Interval
 from bot.errors import ConfigError, NotFound

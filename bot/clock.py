@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from typing import Protocol
+from zoneinfo import ZoneInfo
 
 
 class Clock(Protocol):
@@ -30,3 +31,11 @@ class FixedClock:
 
     def set(self, at: datetime) -> None:
         self._at = at
+
+
+def zone(key: str | None, fallback: str) -> ZoneInfo:
+    """The ZoneInfo of ``key``, or of ``fallback`` when key is missing or unknown."""
+    try:
+        return ZoneInfo(key or fallback)
+    except (KeyError, ValueError):
+        return ZoneInfo(fallback)

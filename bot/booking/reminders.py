@@ -9,8 +9,7 @@ from datetime import datetime, timedelta
 from typing import Protocol
 
 from bot.booking.notices import reminder
-from bot.clock import Clock
-from bot.conversation.details import zone
+from bot.clock import Clock, zone
 from bot.domain import Appointment, AppointmentStatus, ReminderKind
 from bot.observability.metrics import Metrics
 from bot.ports import Notifier, Repositories

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from zoneinfo import ZoneInfo, available_timezones
+from zoneinfo import available_timezones
 
 import phonenumbers
 from phonenumbers import timezone as phone_zones
@@ -92,9 +92,3 @@ def resolve_zone(text: str) -> str | None:
     return None
 
 
-def zone(key: str | None, fallback: str) -> ZoneInfo:
-    """The ZoneInfo of ``key``, or of ``fallback`` when key is missing or unknown."""
-    try:
-        return ZoneInfo(key or fallback)
-    except (KeyError, ValueError):
-        return ZoneInfo(fallback)

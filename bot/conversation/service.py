@@ -17,7 +17,7 @@ from cachetools import TTLCache
 from bot.booking import notices
 from bot.booking.reminders import ReminderService
 from bot.booking.service import Booked, BookingService
-from bot.clock import Clock
+from bot.clock import Clock, zone
 from bot.conversation import actions as tools
 from bot.conversation.dates import parse_when
 from bot.conversation.details import (
@@ -25,7 +25,6 @@ from bot.conversation.details import (
     normalise_email,
     normalise_phone,
     resolve_zone,
-    zone,
     zone_of_phone,
 )
 from bot.domain import Agent, Appointment, BrainReply, Lead, LeadStatus, Role, ToolCall
