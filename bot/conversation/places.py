@@ -205,7 +205,8 @@ def resolve_zone(text: str, now: datetime | None = None) -> str | None:
     if not cleaned:
         return None
     if match := _OFFSET.match(cleaned):
-        return _offset_zone(*match.groups(), now or datetime.now(UTC))
+        sign, hours, minutes = match.groups()
+        return _offset_zone(sign, hours, minutes, now or datetime.now(UTC))
     if cleaned in ABBREVIATIONS or cleaned in NICKNAMES:
         return ABBREVIATIONS.get(cleaned) or NICKNAMES[cleaned]
     if (qualified := _QUALIFIED.match(raw)) and (found := _qualified(qualified)):
