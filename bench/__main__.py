@@ -6,6 +6,7 @@ import asyncio
 import logging
 import os
 import sys
+from pathlib import Path
 from typing import Any
 
 from bench.options import Options, parse
@@ -19,25 +20,25 @@ def main(argv: list[str] | None = None) -> int:
     # Everything stays on 127.0.0.1: no proxy may capture the loopback fakes' traffic.
     os.environ["NO_PROXY"] = os.environ["no_proxy"] = "127.0.0.1,localhost"
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    results = _profiled(options, args) if options.profile else asyncio.run(run(options, args))
+    results = (_profiled(options, args, options.profile) if options.profile
+               else asyncio.run(run(options, args)))
     print(render(results, options))
     return 0
 
 
-def _profiled(options: Options, args: list[str]) -> dict[str, Any]:
+def _profiled(options: Options, args: list[str], profile: Path) -> dict[str, Any]:
     try:
         from pyinstrument import Profiler
     except ImportError:
         raise SystemExit("--profile needs pyinstrument: .venv/bin/pip install pyinstrument"
                          ) from None
-    assert options.profile is not None
     profiler = Profiler(async_mode="enabled", interval=0.0005)
     profiler.start()
     try:
         results = asyncio.run(run(options, args))
     finally:
         profiler.stop()
-        options.profile.write_text(profiler.output_text(unicode=True, show_all=False))
+        profile.write_text(profiler.output_text(unicode=True, show_all=False))
     return results
 
 

@@ -31,11 +31,12 @@ from aiolimiter import AsyncLimiter
 from telegram.ext import AIORateLimiter
 
 from bench.options import TELEGRAM_LIMIT
-from bot.app import Services
+from bot.cli import telegram_application
 from bot.clock import FixedClock
 from bot.config import Config
 from bot.domain import Agent
-from handlers.telegram import BotApp, build_application
+from bot.services import Services
+from handlers.context import BotApp
 from tests.fakes.google import FakeGoogle, make_service_account_file
 from tests.fakes.openai import FakeOpenAI, ScriptedReply
 from tests.fakes.telegram import FakeTelegram, Params, Record
@@ -227,8 +228,9 @@ class Rig:
 
     @property
     def services(self) -> Services:
-        services = self.app.bot_data["services"]
-        assert isinstance(services, Services)
+        services = self.app.bot_data.services
+        if services is None:
+            raise RuntimeError("the bot is not running")
         return services
 
     def set_latency(self, *, ai: float | None = None, freebusy: float | None = None,
@@ -280,24 +282,27 @@ async def running(workdir: Path) -> AsyncIterator[Rig]:
                 BenchOpenAI() as openai_fake):
         config = Config.from_env(_env(workdir, telegram, google, zoom, openai_fake))
         clock = FixedClock(bench_monday())
-        app = build_application(config, clock=clock)
+        app = telegram_application(config, clock=clock)
         old = app.bot.rate_limiter
         retries = getattr(old, "_max_retries", 0)
         limiter = TimedLimiter(max_retries=retries if isinstance(retries, int) else 0)
         app.bot._rate_limiter = limiter  # same limits, plus timestamps
         await app.initialize()
-        assert app.post_init is not None
+        if app.post_init is None or app.post_shutdown is None:
+            raise RuntimeError("the application has no post_init/post_shutdown")
         await app.post_init(app)
         try:
-            services = app.bot_data["services"]
-            assert isinstance(services, Services)
+            services = app.bot_data.services
+            if services is None:
+                raise RuntimeError("post_init did not build the services")
             agent = await services.store.agents.add(Agent(
                 id=0, name="Alice Agent", telegram_id=AGENT_CHAT, calendar_id=CALENDAR,
                 timezone="UTC", working_hours="mon-fri 09:00-17:00", slot_minutes=30,
                 notice_minutes=60))
             services.agents.invalidate()
             await app.start()
-            assert app.updater is not None
+            if app.updater is None:
+                raise RuntimeError("the application has no updater")
             await app.updater.start_polling(poll_interval=0, timeout=1)
             try:
                 yield Rig(app, telegram, google, zoom, openai_fake, limiter, clock, agent)
@@ -306,5 +311,4 @@ async def running(workdir: Path) -> AsyncIterator[Rig]:
                 await app.stop()
         finally:
             await app.shutdown()
-            assert app.post_shutdown is not None
             await app.post_shutdown(app)

@@ -1,4 +1,8 @@
-"""The command line: ``python -m bot [run|console|agents|slots|doctor]``."""
+"""The command line: ``python -m bot [run|console|agents|slots|doctor]``.
+
+The entry point: the one module that imports the composition root and the Telegram
+application, and joins them (``telegram_application``).
+"""
 
 from __future__ import annotations
 
@@ -7,15 +11,27 @@ import asyncio
 import json
 import os
 import sys
+import time
 from collections.abc import Sequence
 from dataclasses import asdict
-from datetime import date, datetime
-from typing import NoReturn
+from datetime import date, datetime, timedelta
+from datetime import time as clock_time
+from typing import NoReturn, TextIO
+from zoneinfo import ZoneInfo
 
+from bot import app
+from bot.booking.reminders import Timers
+from bot.clock import Clock
 from bot.config import Config, check_timezone, load_environment
-from bot.domain import Agent
-from bot.errors import BotError, ConfigError
+from bot.console import run_console
+from bot.domain import Agent, Interval
+from bot.errors import BotError, ConfigError, NotFound
+from bot.observability.logs import configure
+from bot.ports import Notifier
 from bot.scheduling.hours import format_hours, parse_hours
+from bot.services import Services
+from handlers.application import build_application, run_polling
+from handlers.context import BotApp
 
 
 class _Parser(argparse.ArgumentParser):
@@ -109,6 +125,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"configuration error: {err}", file=sys.stderr)
         return 2
     try:
+        if (args.command or "run") == "run":
+            return run(config)
         return asyncio.run(_dispatch(args, config))
     except KeyboardInterrupt:
         return 130
@@ -122,15 +140,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 async def _dispatch(args: argparse.Namespace, config: Config) -> int:
-    from bot import app  # the composition root pulls in every adapter: import it only here
-
-    command = args.command or "run"
-    if command == "run":
-        return await app.run(config)
+    command = args.command
     if command == "console":
-        return await app.console(config)
+        return await console(config)
     if command == "doctor":
-        return await app.doctor(config)
+        return await doctor(config)
     if command == "agents" and args.agents_command == "add":
         agent = Agent(id=0, name=args.name.strip(), telegram_id=args.telegram_id,
                       calendar_id=args.calendar_id.strip(), timezone=args.timezone,
@@ -140,11 +154,13 @@ async def _dispatch(args: argparse.Namespace, config: Config) -> int:
         if not agent.name or not agent.calendar_id:
             print("error: --name and --calendar-id must not be empty", file=sys.stderr)
             return 2
-        added = await app.add_agent(config, agent)
+        async with app.repositories(config) as store:
+            added = await store.agents.add(agent)
         print(added.id)
         return 0
     if command == "agents":
-        agents = await app.list_agents(config)
+        async with app.repositories(config) as store:
+            agents = await store.agents.list()
         if args.json:
             print(json.dumps([asdict(a) for a in agents], indent=2))
         elif not agents:
@@ -156,8 +172,7 @@ async def _dispatch(args: argparse.Namespace, config: Config) -> int:
                       f"{a.working_hours}  {a.slot_minutes}m{state}")
         return 0
     if command == "slots":
-        found = await app.list_slots(config, agent_id=args.agent, start=args.start,
-                                     days=args.days)
+        found = await list_slots(config, agent_id=args.agent, start=args.start, days=args.days)
         if args.json:
             print(json.dumps([{"agent_id": agent_id, "start": s.start.isoformat(),
                                "end": s.end.isoformat()} for agent_id, s in found], indent=2))
@@ -167,11 +182,95 @@ async def _dispatch(args: argparse.Namespace, config: Config) -> int:
             if not found:
                 print("no free slots in that range")
         return 0
-    raise AssertionError(command)
+    raise ValueError(f"unknown command {command!r}")
 
 
 def _local(moment: datetime) -> str:
     return moment.strftime("%a %Y-%m-%d %H:%M %z")
+
+
+# ----- the commands' bodies ------------------------------------------------------------------
+
+
+def run(config: Config) -> int:
+    """``python -m bot run``: Telegram long polling, or the console chat without a token.
+
+    Not a coroutine: PTB's ``run_polling`` runs its own event loop.
+    """
+    configure(config.log_level, config.app_env, config.secrets)
+    if config.telegram_bot_token is None:
+        print("TELEGRAM_BOT_TOKEN is not set: starting the console chat on the embedded "
+              "calendar, meeting links and brain (set it in .env to run the Telegram bot).")
+        return asyncio.run(console(config))
+    return run_polling(telegram_application(config))
+
+
+def telegram_application(config: Config, *, clock: Clock | None = None) -> BotApp:
+    """The PTB application whose services the composition root builds in ``post_init``."""
+    async def open_services(notifier: Notifier, timers: Timers) -> Services:
+        return await app.build_services(config, notifier=notifier, timers=timers, clock=clock,
+                                        serve_metrics=True)
+
+    return build_application(config, open_services)
+
+
+async def console(config: Config) -> int:
+    """``python -m bot console``: chat as a lead in the terminal."""
+    configure("WARNING" if config.log_level == "INFO" else config.log_level, config.app_env,
+              config.secrets)
+    return await run_console(config)
+
+
+async def list_slots(config: Config, *, agent_id: int | None, start: date | None,
+                     days: int) -> list[tuple[int, Interval]]:
+    """``slots``: every free slot in range after both validations, in each agent's zone."""
+    async with await app.build_services(config) as services:
+        if agent_id is not None:
+            agent = await services.agents.get(agent_id)
+            if agent is None:
+                raise NotFound(f"no agent with id {agent_id}")
+            agents = [agent]
+        else:
+            agents = await services.agents.active()
+        result: list[tuple[int, Interval]] = []
+        for agent in agents:
+            zone = ZoneInfo(agent.timezone)
+            first = start or services.clock.now().astimezone(zone).date()
+            begin = datetime.combine(first, clock_time(0), zone)
+            end = datetime.combine(first + timedelta(days=days), clock_time(0), zone)
+            found = await services.slots.free_validated([agent], begin, end)
+            result += [(a.id, Interval(s.start.astimezone(zone), s.end.astimezone(zone)))
+                       for a, s in found.slots]
+        return result
+
+
+_OPTIONAL = ("telegram", "openai", "google", "zoom")
+
+
+async def doctor(config: Config, out: TextIO | None = None) -> int:
+    """``doctor``: run every adapter's health ping, one line each; 0 when all pass."""
+    out = out or sys.stdout
+    failed = 0
+    async with await app.build_services(config) as services:
+        for check in services.health:
+            started = time.perf_counter()
+            try:
+                detail = await check.ping()
+            except Exception as err:  # any failure is one FAIL line, never a traceback
+                failed += 1
+                out.write(f"FAIL  {check.name:<9} {type(err).__name__}: {_one_line(err)}\n")
+            else:
+                took = (time.perf_counter() - started) * 1000
+                out.write(f"ok    {check.name:<9} {detail} ({took:.0f} ms)\n")
+        checked = {check.name for check in services.health}
+    skipped = [name for name in _OPTIONAL if name not in checked]
+    if skipped:
+        out.write(f"skip  {', '.join(skipped)}: not configured (embedded defaults used)\n")
+    return 1 if failed else 0
+
+
+def _one_line(err: BaseException) -> str:
+    return " ".join(str(err).split())[:200] or "no detail"
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -10,11 +10,12 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
-from bot.app import build_services, startup
+from bot.app import build_services
 from bot.config import Config
 from bot.conversation.service import Sender
 from bot.domain import Agent
 from bot.ports import Button, OutMessage
+from bot.services import startup
 
 CONSOLE_USER = 1  # the console's stand-in Telegram id (real ids are never this small)
 
@@ -39,8 +40,8 @@ async def run_console(config: Config, *, stdin: TextIO | None = None,
                       stdout: TextIO | None = None) -> int:
     """Chat until end of input or /quit; returns the exit code."""
     inp, out = stdin or sys.stdin, stdout or sys.stdout
-    services = await build_services(config, notifier=ConsoleNotifier(out), serve_metrics=True)
-    try:
+    async with await build_services(config, notifier=ConsoleNotifier(out),
+                                    serve_metrics=True) as services:
         if not await services.agents.active():
             agent = await services.store.agents.add(_demo(config))
             services.agents.invalidate()
@@ -76,8 +77,6 @@ async def run_console(config: Config, *, stdin: TextIO | None = None,
             else:
                 replies = await conversation.text(sender, text)
             buttons = _show(replies, out, config) or ([] if replies else buttons)
-    finally:
-        await services.close()
 
 
 def _demo(config: Config) -> Agent:

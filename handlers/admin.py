@@ -12,7 +12,7 @@ from telegram.constants import ParseMode
 from telegram.ext import Application, CommandHandler, filters
 
 from bot.observability.stats import Totals, render
-from handlers.telegram import BotContext
+from handlers.context import BotContext, chat_of, sender_of
 
 
 def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
@@ -30,10 +30,9 @@ async def allowed(context: BotContext, user_id: int) -> bool:
 
 async def stats(update: Update, context: BotContext) -> None:
     """The live figures; anyone else gets a polite refusal and learns nothing."""
-    user, chat = update.effective_user, update.effective_chat
-    assert user is not None and chat is not None
-    if not await allowed(context, user.id):
-        await context.bot.send_message(chat.id, "Sorry, that command is not available.")
+    user_id, chat_id = sender_of(update).telegram_id, chat_of(update)
+    if not await allowed(context, user_id):
+        await context.bot.send_message(chat_id, "Sorry, that command is not available.")
         return
     services = context.services
     if context.args and context.args[0].lower() == "chart":
@@ -41,14 +40,14 @@ async def stats(update: Update, context: BotContext) -> None:
         from bot.observability.chart import latency_chart
 
         png = await asyncio.to_thread(latency_chart, services.metrics)
-        await context.bot.send_photo(chat.id, photo=png,
+        await context.bot.send_photo(chat_id, photo=png,
                                      caption="Latency p50/p95 per minute, last hour")
         return
     now = services.clock.now()
     totals = Totals(
         day=await services.store.appointments.outcomes_since(now - timedelta(days=1)),
         week=await services.store.appointments.outcomes_since(now - timedelta(days=7)))
-    quota = getattr(services.meetings, "quota_used_today", None)
-    text = render(services.metrics, totals, quota=quota() if callable(quota) else None)
-    await context.bot.send_message(chat.id, f"<pre>{html.escape(text)}</pre>",
+    quota = services.zoom_quota() if services.zoom_quota is not None else None
+    text = render(services.metrics, totals, quota=quota)
+    await context.bot.send_message(chat_id, f"<pre>{html.escape(text)}</pre>",
                                    parse_mode=ParseMode.HTML)

@@ -9,7 +9,7 @@ from telegram import Update
 from telegram.ext import Application, CommandHandler, filters
 
 from bot.booking import notices
-from handlers.telegram import BotContext
+from handlers.context import BotContext, chat_of, sender_of
 
 
 def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
@@ -20,16 +20,15 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
 async def agenda(update: Update, context: BotContext) -> None:
     """The agent's next booked meetings; anyone else learns nothing."""
     services = context.services
-    user, chat = update.effective_user, update.effective_chat
-    assert user is not None and chat is not None
-    agent = await services.agents.by_telegram_id(user.id)
+    user_id, chat_id = sender_of(update).telegram_id, chat_of(update)
+    agent = await services.agents.by_telegram_id(user_id)
     if agent is None:
-        await context.bot.send_message(chat.id, "Sorry, /agenda is only for our agents.")
+        await context.bot.send_message(chat_id, "Sorry, /agenda is only for our agents.")
         return
     upcoming = await services.store.appointments.upcoming_for_agent(agent.id,
                                                                     services.clock.now())
     if not upcoming:
-        await context.bot.send_message(chat.id, "No upcoming meetings.")
+        await context.bot.send_message(chat_id, "No upcoming meetings.")
         return
     zone = ZoneInfo(agent.timezone)
     lines = [f"Your next {len(upcoming)} meeting(s):"]
@@ -39,4 +38,4 @@ async def agenda(update: Update, context: BotContext) -> None:
         phone = f", {lead.phone_number}" if lead and lead.phone_number else ""
         lines.append(f"- {notices.slot_label(appointment.start, zone)}: {who}{phone}\n"
                      f"  {appointment.join_url}")
-    await context.bot.send_message(chat.id, "\n".join(lines))
+    await context.bot.send_message(chat_id, "\n".join(lines))

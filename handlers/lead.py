@@ -6,6 +6,7 @@ import contextlib
 import logging
 import time
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any
 
 from telegram import Update
@@ -21,9 +22,11 @@ from telegram.ext import (
     filters,
 )
 
-from bot.conversation.service import OFFER_PREFIX, Sender
+from bot.conversation.service import OFFER_PREFIX
 from bot.ports import OutMessage
-from handlers.telegram import BotContext, ChatOrderedProcessor, TelegramNotifier
+from handlers.context import BotContext, UnexpectedUpdateError, chat_of, sender_of
+from handlers.delivery import TelegramNotifier
+from handlers.ordering import ChatOrderedProcessor
 from handlers.throttle import Verdict
 
 log = logging.getLogger(__name__)
@@ -43,13 +46,6 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
                                            other))
 
 
-def sender_of(update: Update) -> Sender:
-    """The Telegram user and chat behind an update."""
-    user, chat = update.effective_user, update.effective_chat
-    assert user is not None and chat is not None
-    return Sender(user.id, chat.id, user.first_name, user.last_name)
-
-
 async def claim_update(update: Update, context: BotContext) -> None:
     """An update id seen before (redelivered after a restart) is not handled again."""
     if not await context.services.store.updates.claim(update.update_id):
@@ -61,15 +57,14 @@ async def _answer(update: Update, context: BotContext, started: float,
                   work: Callable[[], Awaitable[list[OutMessage]]]) -> None:
     messages = await work()
     notifier = TelegramNotifier(context.bot)
-    chat = update.effective_chat
-    assert chat is not None
+    chat = chat_of(update)
     for message in messages:
         try:
-            await notifier.send(chat.id, message)
+            await notifier.send(chat, message)
         except TelegramError as err:
             # The turn is done and stored (a booking stands): send the rest, don't apologise.
             context.services.metrics.incr("errors.send")
-            log.warning("a reply to chat %s was not delivered: %s", chat.id, type(err).__name__)
+            log.warning("a reply to chat %s was not delivered: %s", chat, type(err).__name__)
     context.services.metrics.observe("response", time.perf_counter() - started)
 
 
@@ -83,8 +78,7 @@ async def start(update: Update, context: BotContext) -> None:
 async def command(update: Update, context: BotContext) -> None:
     """/cancel, /reschedule, /times."""
     started = time.perf_counter()
-    assert update.effective_message is not None and update.effective_message.text is not None
-    name = update.effective_message.text.split()[0].lstrip("/").split("@")[0].lower()
+    name = _text_of(update).text.split()[0].lstrip("/").split("@")[0].lower()
     await _answer(update, context, started,
                   lambda: context.services.conversation.command(sender_of(update), name))
 
@@ -92,31 +86,30 @@ async def command(update: Update, context: BotContext) -> None:
 async def text(update: Update, context: BotContext) -> None:
     """Any typed message (unknown /commands included): the brain answers."""
     started = time.perf_counter()
-    message = update.effective_message
-    assert message is not None and message.text is not None
-    chat = update.effective_chat
-    assert chat is not None
+    message = _text_of(update)
+    chat = chat_of(update)
     processor = context.application.update_processor
     verdict = (processor.verdict(update) if isinstance(processor, ChatOrderedProcessor)
                else Verdict(True))
     if not verdict.allowed:
         await _answer(update, context, started, lambda: context.services.conversation.throttled(
-            sender_of(update), message.text or "", warn=verdict.warn,
+            sender_of(update), message.text, warn=verdict.warn,
             telegram_message_id=message.message_id))
         return
     if context.services.conversation.thinks_slowly:
         # "typing…" only when the AI will take a while; sent alongside, not before, the turn.
-        context.application.create_task(context.bot.send_chat_action(chat.id, ChatAction.TYPING),
+        context.application.create_task(context.bot.send_chat_action(chat, ChatAction.TYPING),
                                         update=update)
     await _answer(update, context, started, lambda: context.services.conversation.text(
-        sender_of(update), message.text or "", message.message_id))
+        sender_of(update), message.text, message.message_id))
 
 
 async def contact(update: Update, context: BotContext) -> None:
     """A shared contact."""
     started = time.perf_counter()
     message = update.effective_message
-    assert message is not None and message.contact is not None
+    if message is None or message.contact is None:
+        raise UnexpectedUpdateError("a contact update without a contact")
     shared = message.contact
     await _answer(update, context, started, lambda: context.services.conversation.contact(
         sender_of(update), shared.phone_number, shared.user_id))
@@ -126,7 +119,8 @@ async def tap(update: Update, context: BotContext) -> None:
     """An inline button: immediate feedback, then the conversation decides."""
     started = time.perf_counter()
     query = update.callback_query
-    assert query is not None
+    if query is None:
+        raise UnexpectedUpdateError("a button update without a callback query")
     data = query.data or ""
     booking = data.startswith(OFFER_PREFIX)
     # Feedback only: a tap answered late (e.g. after a restart) must still be handled.
@@ -158,3 +152,16 @@ async def other(update: Update, context: BotContext) -> None:
     kind = next((name for f, name in _KINDS if f.check_update(update)), "message")
     await _answer(update, context, started,
                   lambda: context.services.conversation.unsupported(sender_of(update), kind))
+
+
+@dataclass(frozen=True, slots=True)
+class _Text:
+    text: str
+    message_id: int
+
+
+def _text_of(update: Update) -> _Text:
+    message = update.effective_message
+    if message is None or message.text is None:
+        raise UnexpectedUpdateError("a text update without a text")
+    return _Text(message.text, message.message_id)

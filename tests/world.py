@@ -9,12 +9,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bot.app import Services, build_services
+from bot.app import build_services
 from bot.clock import FixedClock
 from bot.config import Config
 from bot.conversation.service import Sender
 from bot.domain import Agent
 from bot.ports import OutMessage
+from bot.services import Services
 from tests.fakes.google import FakeGoogle, make_service_account_file
 from tests.fakes.zoom import FakeZoom
 

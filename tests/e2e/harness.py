@@ -8,11 +8,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bot.app import Services
+from bot.cli import telegram_application
 from bot.clock import FixedClock
 from bot.config import Config
 from bot.domain import Agent
-from handlers.telegram import BotApp, build_application
+from bot.services import Services
+from handlers.context import BotApp
 from tests.fakes.google import FakeGoogle
 from tests.fakes.openai import FakeOpenAI
 from tests.fakes.telegram import FakeTelegram
@@ -36,8 +37,8 @@ class Bot:
 
     @property
     def services(self) -> Services:
-        services = self.app.bot_data["services"]
-        assert isinstance(services, Services)
+        services = self.app.bot_data.services
+        assert services is not None
         return services
 
 
@@ -56,11 +57,12 @@ async def running_bot(tmp_path: Path, *, with_openai: bool = False,
             extra |= {"OPENAI_API_KEY": "sk-test-key", "OPENAI_BASE_URL": f"{openai_fake.url}/v1"}
         config = Config.from_env(env_for(tmp_path, google, zoom, **extra))
         clock = FixedClock(MONDAY)
-        app = build_application(config, clock=clock, **overrides)
+        app = telegram_application(config, clock=clock, **overrides)
         await app.initialize()
         assert app.post_init is not None
         await app.post_init(app)
-        services = app.bot_data["services"]
+        services = app.bot_data.services
+        assert services is not None
         agent = await add_agent(services, telegram_id=AGENT_ID)
         await app.start()
         assert app.updater is not None

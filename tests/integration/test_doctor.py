@@ -5,11 +5,11 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
+from bot.cli import doctor
 from bot.clock import SystemClock
 from bot.config import Config
 from bot.domain import Agent
 from bot.observability.metrics import Metrics
-from integrations.doctor import run_checks
 from storage.store import Store
 from tests.e2e.harness import TOKEN
 from tests.fakes.google import FakeGoogle
@@ -30,7 +30,7 @@ async def test_every_configured_integration_is_checked(tmp_path: Path) -> None:
         await store.agents.add(Agent(0, "Ann", 1, CALENDAR, "UTC", "mon-fri 09:00-17:00"))
         await store.close()
         out = io.StringIO()
-        assert await run_checks(config, out) == 0, out.getvalue()
+        assert await doctor(config, out) == 0, out.getvalue()
         lines = out.getvalue().splitlines()
         assert [line.split()[:2] for line in lines] == [
             ["ok", "database"], ["ok", "telegram"], ["ok", "openai"], ["ok", "google"],
@@ -40,7 +40,7 @@ async def test_every_configured_integration_is_checked(tmp_path: Path) -> None:
 
         bad = dict(env, ZOOM_CLIENT_SECRET="wrong-secret")
         out = io.StringIO()
-        assert await run_checks(Config.from_env(bad), out) == 1
+        assert await doctor(Config.from_env(bad), out) == 1
         (zoom_line,) = [line for line in out.getvalue().splitlines() if "zoom" in line]
         assert zoom_line.startswith("FAIL  zoom")
         assert "wrong-secret" not in out.getvalue()
@@ -49,5 +49,5 @@ async def test_every_configured_integration_is_checked(tmp_path: Path) -> None:
 async def test_without_keys_it_says_what_is_embedded(tmp_path: Path) -> None:
     out = io.StringIO()
     config = Config.from_env({"DATABASE_PATH": str(tmp_path / "db.sqlite3")})
-    assert await run_checks(config, out) == 0
+    assert await doctor(config, out) == 0
     assert "skip  telegram, openai, google, zoom: not configured" in out.getvalue()

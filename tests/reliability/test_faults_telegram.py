@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from pathlib import Path
 
 import pytest
 
+from bot.cli import telegram_application
 from bot.config import Config
-from handlers.telegram import run_polling
+from handlers.application import run_polling
 from tests.e2e.harness import TOKEN, Bot, running_bot
 from tests.fakes.telegram import FakeTelegram
 from tests.reliability.helpers import markup_taps, until
@@ -72,7 +74,9 @@ async def test_a_second_instance_stops_this_one_with_one_line_and_exit_1(
                                   "TELEGRAM_API_BASE_URL": f"{tg.url}/bot",
                                   "DATABASE_PATH": str(tmp_path / "bot.sqlite3")})
         started = time.monotonic()
-        code = await run_polling(config, poll_timeout=1)
+        # PTB's run_polling runs its own event loop: in a thread, beside the fake's loop.
+        code = await asyncio.to_thread(
+            lambda: run_polling(telegram_application(config), poll_timeout=1, stop_signals=()))
         elapsed = time.monotonic() - started
         polls = len(tg.calls("getUpdates"))
     assert code == 1

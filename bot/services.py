@@ -1,0 +1,139 @@
+"""The ``Services`` bundle the adapters receive, its start-up work and its periodic sweep.
+
+``bot.app`` builds it; the Telegram handlers, the console chat and the command line use it.
+It owns the lifetime of what the composition root opened (``close`` or ``async with``), and the
+health pings each adapter registered there, which ``doctor`` runs.
+"""
+
+from __future__ import annotations
+
+import gc
+import logging
+from collections.abc import Awaitable, Callable
+from contextlib import AsyncExitStack
+from dataclasses import dataclass, field
+from datetime import timedelta
+from types import TracebackType
+
+from bot.booking import notices
+from bot.booking.reminders import ReminderService, Timers
+from bot.booking.service import BookingService
+from bot.clock import Clock, zone
+from bot.config import Config
+from bot.conversation.service import ConversationService
+from bot.observability.metrics import Metrics
+from bot.ports import CalendarProvider, MeetingProvider, Notifier, OutMessage, Repositories
+from bot.scheduling.service import AgentDirectory, SlotService
+
+log = logging.getLogger(__name__)
+
+Ping = Callable[[], Awaitable[str]]
+"""Checks one adapter for real; returns a short detail, raises when it is not healthy."""
+
+SWEEP_EVERY = timedelta(minutes=5)
+KEEP_UPDATES = timedelta(days=7)
+"""How long a processed update id is remembered (Telegram redelivers within a day)."""
+
+
+@dataclass(frozen=True, slots=True)
+class HealthCheck:
+    """One adapter's ping, registered by the composition root under the adapter's name."""
+
+    name: str
+    ping: Ping
+
+
+@dataclass(eq=False)
+class Services:
+    """Everything the handlers need, with types; closes what the composition root opened."""
+
+    config: Config
+    store: Repositories
+    metrics: Metrics
+    clock: Clock
+    calendar: CalendarProvider
+    meetings: MeetingProvider
+    slots: SlotService
+    booking: BookingService
+    conversation: ConversationService
+    reminders: ReminderService
+    notifier: Notifier
+    timers: Timers
+    health: tuple[HealthCheck, ...] = ()
+    zoom_quota: Callable[[], int] | None = None
+    """Zoom meetings created today, when the meetings are Zoom's."""
+    lifetime: AsyncExitStack = field(default_factory=AsyncExitStack, repr=False)
+
+    @property
+    def agents(self) -> AgentDirectory:
+        return self.slots.agents
+
+    async def close(self) -> None:
+        """Close the HTTP sessions, the servers and the database, last opened first."""
+        try:
+            await self.lifetime.aclose()
+        except Exception:
+            log.exception("error while closing")
+
+    async def __aenter__(self) -> Services:
+        return self
+
+    async def __aexit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                        trace: TracebackType | None) -> None:
+        await self.close()
+
+
+ServicesFactory = Callable[[Notifier, Timers], Awaitable[Services]]
+"""Builds the services once the adapter's notifier and timers exist (Telegram's in post_init)."""
+
+
+async def startup(services: Services) -> None:
+    """Reconcile bookings a crash interrupted, then rebuild reminders and start the sweep."""
+    for appointment, completed in await services.booking.reconcile():
+        lead = await services.store.leads.get(appointment.lead_id)
+        agent = await services.agents.get(appointment.agent_id)
+        if lead is None or agent is None:
+            continue
+        tz = zone(lead.timezone, agent.timezone)
+        if completed:
+            lead_msg = notices.confirmation(appointment, agent, lead, tz)
+            agent_msg = notices.agent_booked(appointment, agent, lead)
+        else:
+            lead_msg = OutMessage("Sorry, your booking for "
+                                  f"{notices.slot_label(appointment.start, tz)} was interrupted "
+                                  "and did not go through. Say \"times\" to pick a new one.")
+            agent_msg = OutMessage(f"A booking by {lead.name or 'a lead'} for "
+                                   f"{notices.slot_label(appointment.start, tz)} was interrupted "
+                                   "and undone; nothing is booked.")
+        for chat_id, message in ((lead.chat_id, lead_msg), (agent.telegram_id, agent_msg)):
+            try:
+                await services.notifier.send(chat_id, message)
+            except Exception:
+                log.exception("could not tell chat about reconciled appointment %s",
+                              appointment.id)
+    count = await services.reminders.rebuild()
+    log.info("start-up: reminders scheduled for %d meetings", count)
+    schedule_sweep(services)
+    # Start-up objects live as long as the process: keep them out of the collector's full scans,
+    # whose pauses were the tail of the response time in the benchmark.
+    gc.collect()
+    gc.freeze()
+
+
+def schedule_sweep(services: Services) -> None:
+    """Every few minutes, delete what a failed undo or a late Zoom answer left behind."""
+    async def sweep() -> None:
+        try:
+            await services.booking.sweep()
+        except Exception:
+            log.exception("clean-up sweep failed")
+        await prune_updates(services)
+        schedule_sweep(services)
+
+    services.timers.at(services.clock.now() + SWEEP_EVERY, "sweep", sweep)
+
+
+async def prune_updates(services: Services) -> None:
+    """Forget processed update ids older than ``KEEP_UPDATES``, so the table stays small."""
+    # The place for ``services.store.updates.prune(services.clock.now() - KEEP_UPDATES)``
+    # once the update store offers it.

@@ -1,0 +1,62 @@
+"""Per-chat ordering: updates of different chats run concurrently, one chat's run in order."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import defaultdict
+from collections.abc import Awaitable
+from typing import Any
+
+from telegram import Update
+from telegram.ext import BaseUpdateProcessor
+
+from handlers.throttle import ChatThrottle, Verdict
+
+
+class ChatOrderedProcessor(BaseUpdateProcessor):
+    """Updates of different chats run concurrently; updates of one chat run in order.
+
+    A concurrency slot is taken only once the chat's turn has come, so one chat's queue never
+    holds slots that other chats need. The flood limit is applied as updates arrive (not as they
+    are processed), and its verdict waits here for the handler (``verdict``).
+    """
+
+    def __init__(self, max_concurrent_updates: int = 256,
+                 throttle: ChatThrottle | None = None) -> None:
+        # PTB's own semaphore only bounds the waiting; ours bounds the work.
+        super().__init__(max(max_concurrent_updates * 64, 16_384))
+        self._slots = asyncio.Semaphore(max_concurrent_updates)
+        self._throttle = throttle or ChatThrottle()
+        self._verdicts: dict[int, Verdict] = {}
+        self._locks: defaultdict[int, asyncio.Lock] = defaultdict(asyncio.Lock)
+        self._waiting: defaultdict[int, int] = defaultdict(int)
+
+    def verdict(self, update: Update) -> Verdict:
+        """The flood-limit verdict taken when this update arrived."""
+        return self._verdicts.pop(update.update_id, Verdict(True))
+
+    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        """Run the update's handlers once its chat's earlier updates are done."""
+        if not isinstance(update, Update) or update.effective_chat is None:
+            async with self._slots:
+                await coroutine
+            return
+        key = update.effective_chat.id
+        if update.message is not None and update.message.text is not None:
+            self._verdicts[update.update_id] = self._throttle.check(key)
+        self._waiting[key] += 1
+        try:
+            async with self._locks[key], self._slots:
+                await coroutine
+        finally:
+            self._verdicts.pop(update.update_id, None)
+            self._waiting[key] -= 1
+            if not self._waiting[key]:  # forget idle chats so memory stays flat
+                del self._waiting[key]
+                self._locks.pop(key, None)
+
+    async def initialize(self) -> None:
+        """Nothing to allocate."""
+
+    async def shutdown(self) -> None:
+        """Nothing to free."""
