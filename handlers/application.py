@@ -4,8 +4,9 @@ The services are built in ``post_init`` (the bot exists by then, so the notifier
 ``TelegramNotifier`` and the timers PTB's JobQueue) and closed in ``post_shutdown``.
 ``run_polling`` is PTB's ``Application.run_polling`` (SIGINT/SIGTERM stop it after the handlers
 in flight, bookings included, have finished), plus the two exits an operator must tell apart:
-a token Telegram rejects (one line without the token, exit 2) and another instance polling the
-same token (one line, exit 1; the error handler stops the application on the first 409).
+a token Telegram rejects (one line without the token, exit 2; PTB's own traceback of it is held
+back) and another instance polling the same token (one line, exit 1; the error handler stops
+the application on the first 409).
 """
 
 from __future__ import annotations
@@ -139,6 +140,9 @@ def run_polling(application: BotApp, *, poll_timeout: float = POLL_TIMEOUT,
     PTB runs its own event loop here: call it outside ``asyncio.run``. Pass no signals when
     running outside the main thread.
     """
+    quiet = _RejectedTokenReportedHere()
+    ptb = logging.getLogger("telegram.ext")  # PTB's start-up retry loop logs there
+    ptb.addFilter(quiet)
     try:
         application.run_polling(timeout=timedelta(seconds=poll_timeout),
                                 drop_pending_updates=False, stop_signals=stop_signals)
@@ -146,7 +150,17 @@ def run_polling(application: BotApp, *, poll_timeout: float = POLL_TIMEOUT,
         # PTB's message repeats the token: say it without.
         print("TELEGRAM_BOT_TOKEN was rejected by Telegram: check it with @BotFather.")
         return 2
+    finally:
+        ptb.removeFilter(quiet)
     if application.bot_data.conflict:
         print("another instance is polling with this TELEGRAM_BOT_TOKEN; stopping this one.")
         return 1
     return 0
+
+
+class _RejectedTokenReportedHere(logging.Filter):
+    """PTB logs a rejected token with a whole traceback; ``run_polling`` says it in one line."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        error = record.exc_info[1] if record.exc_info else None
+        return not isinstance(error, InvalidToken)

@@ -141,3 +141,9 @@ async def test_a_booking_survives_telegram_failing_around_it(tmp_path: Path) -> 
         (appointment,) = await bot.services.store.appointments.for_lead(
             (await bot.services.store.leads.by_telegram_id(LEAD)).id)  # type: ignore[union-attr]
         assert appointment.status is AppointmentStatus.BOOKED
+
+
+async def test_the_command_menu_is_set_at_start_up(tmp_path: Path) -> None:
+    async with running_bot(tmp_path) as bot:
+        menu = [c["command"] for c in bot.telegram.commands]
+        assert menu == ["start", "times", "reschedule", "cancel"]

@@ -85,3 +85,22 @@ async def test_a_second_instance_stops_this_one_with_one_line_and_exit_1(
     lines = [line for line in capsys.readouterr().out.splitlines() if line.strip()]
     assert lines == ["another instance is polling with this TELEGRAM_BOT_TOKEN; "
                      "stopping this one."]
+
+
+async def test_a_rejected_token_is_one_line_without_the_token_and_exit_2(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        caplog: pytest.LogCaptureFixture) -> None:
+    wrong = "654321:" + "Z" * 35
+    async with FakeTelegram(token=TOKEN) as tg:
+        config = Config.from_env({"TELEGRAM_BOT_TOKEN": wrong,
+                                  "TELEGRAM_API_BASE_URL": f"{tg.url}/bot",
+                                  "DATABASE_PATH": str(tmp_path / "bot.sqlite3")})
+        code = await asyncio.to_thread(
+            lambda: run_polling(telegram_application(config), poll_timeout=1, stop_signals=()))
+    assert code == 2
+    captured = capsys.readouterr()
+    assert [line for line in captured.out.splitlines() if line.strip()] == [
+        "TELEGRAM_BOT_TOKEN was rejected by Telegram: check it with @BotFather."]
+    logged = "\n".join(r.getMessage() + (r.exc_text or "") for r in caplog.records)
+    assert wrong not in captured.out + captured.err + logged
+    assert not any(r.exc_info for r in caplog.records), "no traceback for a bad token"
