@@ -49,6 +49,7 @@ class NoNotifier:
     """For commands that never message a chat: sending fails loudly rather than dropping."""
 
     async def send(self, chat_id: int, message: OutMessage) -> None:
+        """Refuse: nothing is wired to deliver it."""
         raise RuntimeError("this command has no way to send messages")
 
 

@@ -66,6 +66,7 @@ class Services:
 
     @property
     def agents(self) -> AgentDirectory:
+        """The cached agent directory the slot service reads."""
         return self.slots.agents
 
     async def close(self) -> None:

@@ -30,6 +30,7 @@ class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], B
 
     @property
     def services(self) -> Services:
+        """The services ``post_init`` built; refuses before that."""
         services = self.bot_data.services
         if services is None:
             raise RuntimeError("services are not ready")
