@@ -36,7 +36,8 @@ from bot.domain import (
 from bot.errors import DomainError, NotFound, SlotTaken, Unavailable
 from bot.observability.metrics import Metrics
 from bot.ports import OutMessage
-from bot.scheduling.service import AgentDirectory, SlotService
+from bot.scheduling.agents import AgentDirectory
+from bot.scheduling.service import SlotService
 
 MONDAY = datetime(2026, 12, 7, 7, 0, tzinfo=UTC)
 """A Monday morning, before the usual working hours (09:00-17:00 UTC)."""

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta, tzinfo
 from zoneinfo import ZoneInfo
 
 from bot.domain import Interval
-from bot.scheduling.service import NoSlotsReason
+from bot.scheduling.offers import NoSlotsReason
 from tests.unit.fakes import build_core
 
 UTC = ZoneInfo("UTC")
