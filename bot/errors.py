@@ -18,6 +18,10 @@ Adapters wrap transport errors with ``raise ... from err`` so the core only sees
 
 from __future__ import annotations
 
+from typing import TypeVar
+
+T = TypeVar("T")
+
 
 class BotError(Exception):
     """Root of every error the project raises on purpose."""
@@ -77,3 +81,10 @@ class NotFound(DomainError):
 
 class BookingFailed(DomainError):
     """A booking step failed; whatever had been created was undone."""
+
+
+def require(found: T | None, what: str) -> T:
+    """``found``, or ``NotFound`` naming ``what`` when a record that must exist is missing."""
+    if found is None:
+        raise NotFound(f"no such {what}")
+    return found

@@ -9,7 +9,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.booking.service import CLEANUP, LATE_CREATE, event_id_of
+from bot.booking.compensation import CLEANUP, LATE_CREATE
+from bot.booking.events import event_id_of
 from bot.domain import AppointmentStatus, Interval, Lead, LeadStatus
 from bot.errors import BookingFailed, NotFound, OfferExpired, SlotTaken
 from tests.unit.fakes import Core, build_core
