@@ -27,6 +27,7 @@ from bot.domain import Agent, Appointment, Lead, LeadStatus, Meeting, SlotOffer
 from bot.errors import (
     BookingFailed,
     BotError,
+    ExpiryReason,
     NotFound,
     OfferExpired,
     SlotTaken,
@@ -73,21 +74,21 @@ class BookingService:
         """The offer behind a button, if it is this lead's and still open."""
         offer = await self._store.offers.by_token(token)
         if offer is None or offer.lead_id != lead.id:
-            raise OfferExpired("unknown offer")
+            raise OfferExpired(ExpiryReason.UNKNOWN)
         if offer.used_at is not None:
-            raise OfferExpired("used")
+            raise OfferExpired(ExpiryReason.USED)
         if offer.expires_at <= self._clock.now() or offer.start <= self._clock.now():
-            raise OfferExpired("expired")
+            raise OfferExpired(ExpiryReason.EXPIRED)
         return offer
 
     async def book(self, lead: Lead, token: str) -> Booked:
         """Book the offered slot behind ``token`` for ``lead``."""
         offer = await self.offer_for(lead, token)
         if not await self._store.offers.use(offer.id, self._clock.now()):
-            raise OfferExpired("used")
+            raise OfferExpired(ExpiryReason.USED)
         agent = await self._slots.agents.get(offer.agent_id)
         if agent is None or not agent.active:
-            raise OfferExpired("agent gone")
+            raise OfferExpired(ExpiryReason.AGENT_GONE)
         start = time.perf_counter()
         try:
             appointment = await self._store.appointments.hold(

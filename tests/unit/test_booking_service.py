@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable
 from dataclasses import replace
 from datetime import timedelta
 from zoneinfo import ZoneInfo
@@ -12,7 +13,7 @@ import pytest
 from bot.booking.compensation import CLEANUP, LATE_CREATE
 from bot.booking.events import event_id_of
 from bot.domain import AppointmentStatus, Interval, Lead, LeadStatus
-from bot.errors import BookingFailed, NotFound, OfferExpired, SlotTaken
+from bot.errors import BookingFailed, ExpiryReason, NotFound, OfferExpired, SlotTaken
 from tests.unit.fakes import Core, build_core
 
 UTC = ZoneInfo("UTC")
@@ -209,22 +210,37 @@ async def test_a_late_meeting_is_looked_for_until_it_could_no_longer_appear() ->
     assert appointment.failure_reason is None
 
 
+async def refused(book: Awaitable[object]) -> ExpiryReason:
+    """Why booking was refused as no longer on offer."""
+    with pytest.raises(OfferExpired) as caught:
+        await book
+    assert str(caught.value) == caught.value.reason.value
+    return caught.value.reason
+
+
 async def test_an_offer_is_refused_when_unknown_foreign_used_or_expired() -> None:
     core = build_core()
     await core.add_agent()
     ann, bob = await core.lead(1), await core.lead(2)
     token = await offer_first(core, ann)
-    with pytest.raises(OfferExpired, match="unknown"):
-        await core.booking.book(ann, "forged")
-    with pytest.raises(OfferExpired, match="unknown"):
-        await core.booking.book(bob, token)
+    assert await refused(core.booking.book(ann, "forged")) is ExpiryReason.UNKNOWN
+    assert await refused(core.booking.book(bob, token)) is ExpiryReason.UNKNOWN
     await core.booking.book(ann, token)
-    with pytest.raises(OfferExpired, match="used"):
-        await core.booking.book(ann, token)
+    assert await refused(core.booking.book(ann, token)) is ExpiryReason.USED
     later = await offer_first(core, bob)
     core.clock.advance(timedelta(hours=7))
-    with pytest.raises(OfferExpired, match="expired"):
-        await core.booking.book(bob, later)
+    assert await refused(core.booking.book(bob, later)) is ExpiryReason.EXPIRED
+    assert core.meetings.created[1:] == [], "only the one booking made a meeting"
+
+
+async def test_a_tap_on_another_offer_of_a_booked_batch_is_refused_as_expired() -> None:
+    core = build_core()
+    agent = await core.add_agent()
+    lead = await core.lead()
+    result = await core.slots.offer(lead.id, [agent], zone=UTC, count=2)
+    first, second = result.offers
+    await core.booking.book(lead, first.token)
+    assert await refused(core.booking.book(lead, second.token)) is ExpiryReason.EXPIRED
 
 
 async def test_a_deactivated_agents_offer_is_refused() -> None:
@@ -234,8 +250,7 @@ async def test_a_deactivated_agents_offer_is_refused() -> None:
     token = await offer_first(core, lead)
     core.repos.agents.rows[agent.id] = replace(agent, active=False)
     core.agents.invalidate()
-    with pytest.raises(OfferExpired, match="agent gone"):
-        await core.booking.book(lead, token)
+    assert await refused(core.booking.book(lead, token)) is ExpiryReason.AGENT_GONE
     assert core.meetings.created == []
 
 
