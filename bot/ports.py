@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from bot.domain import (
@@ -124,7 +124,7 @@ class AppointmentStore(Protocol):
     """Appointments: the atomic hold that makes double booking impossible, and their life."""
 
     async def hold(self, lead_id: int, agent_id: int, slot: Interval, *,
-                   buffer: Any, topic: str | None = None,
+                   buffer: timedelta, topic: str | None = None,
                    now: datetime | None = None) -> Appointment:
         """Insert a ``pending`` appointment unless it overlaps an active one (raise SlotTaken)."""
         ...
