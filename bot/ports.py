@@ -204,6 +204,10 @@ class UpdateStore(Protocol):
         """True the first time an update id is seen, False ever after."""
         ...
 
+    async def prune(self, before: datetime) -> int:
+        """Forget the ids first seen before ``before``; returns how many were forgotten."""
+        ...
+
 
 class Repositories(Protocol):
     """One repository per aggregate over one database (SQLite, PostgreSQL, or in memory)."""

@@ -17,7 +17,7 @@ from bot.clock import FixedClock
 from bot.domain import Agent, AppointmentStatus, Interval, Lead, LeadStatus, Role
 from bot.errors import SlotTaken
 from bot.observability.metrics import Metrics
-from storage.db import SCHEMA_VERSION
+from storage.db import SCHEMA_PATH, SCHEMA_VERSION
 from storage.store import Store
 
 NOW = datetime(2027, 3, 1, 12, 0, tzinfo=UTC)
@@ -460,3 +460,57 @@ async def test_get_or_create_returns_the_same_lead_for_the_same_user(store: Stor
     results = await asyncio.gather(*(store.leads.get_or_create(42, 42, "Zed") for _ in range(5)))
     assert len({lead.id for lead in results}) == 1
     assert results[0].status == LeadStatus.NEW and results[0].created_at is not None
+
+
+async def test_update_ids_seen_over_a_week_ago_are_pruned_and_newer_ones_kept(
+    store: Store, clock: FixedClock,
+) -> None:
+    assert await store.updates.claim(1) and await store.updates.claim(2)
+    clock.set(NOW + timedelta(days=8))
+    assert await store.updates.claim(3)
+    assert await store.updates.prune(clock.now() - timedelta(days=7)) == 2
+    assert not await store.updates.claim(3), "a recent id is still known"
+    assert await store.updates.claim(1), "an old id is forgotten"
+    assert await store.updates.prune(clock.now() - timedelta(days=7)) == 0
+    with read(store.db.path) as conn:
+        stamps = dict(conn.execute("SELECT update_id, seen_at FROM processed_updates"))
+    conn.close()
+    assert stamps == {1: "2027-03-09T12:00:00.000000Z", 3: "2027-03-09T12:00:00.000000Z"}
+
+
+def make_version_2_database(path: Path) -> None:
+    """The schema as it was before update ids carried ``seen_at``, with ids in it."""
+    schema = SCHEMA_PATH.read_text()
+    schema = schema.replace("seen_at ", "processed_at ")
+    schema = schema[:schema.index("-- Pruning the update ids")]
+    assert "seen_at" not in schema
+    with sqlite3.connect(path) as conn:
+        conn.executescript(schema)
+        conn.executemany("INSERT INTO processed_updates (update_id) VALUES (?)", [(7,), (8,)])
+        conn.execute("PRAGMA user_version = 2")
+    conn.close()
+
+
+async def test_an_old_database_gets_seen_at_and_its_ids_are_pruned_a_week_later(
+    tmp_path: Path, clock: FixedClock,
+) -> None:
+    path = tmp_path / "v2.sqlite3"
+    make_version_2_database(path)
+    migrated = await Store.open(path, Metrics(), clock)
+    try:
+        with read(path) as conn:
+            columns = {r["name"] for r in conn.execute("PRAGMA table_info(processed_updates)")}
+            old = [r["seen_at"] for r in conn.execute("SELECT seen_at FROM processed_updates")]
+            indexes = {r["name"] for r in conn.execute("PRAGMA index_list(processed_updates)")}
+            assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+        conn.close()
+        assert "seen_at" in columns and "idx_processed_updates_seen" in indexes
+        assert len(old) == 2 and all(old), "ids already there are stamped by the migration"
+        assert not await migrated.updates.claim(7), "ids seen before the upgrade stay known"
+        # Stamped at migration time (the wall clock): gone once a week has passed after it.
+        clock.set(datetime.now(UTC) + timedelta(days=8))
+        assert await migrated.updates.claim(9)
+        assert await migrated.updates.prune(clock.now() - timedelta(days=7)) == 2
+        assert await migrated.updates.claim(7) and not await migrated.updates.claim(9)
+    finally:
+        await migrated.close()
