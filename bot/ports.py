@@ -30,7 +30,7 @@ from bot.domain import (
 
 
 class AgentStore(Protocol):
-    """Agents, by id and by Telegram id."""
+    """Agents, by id, and all of them."""
 
     async def add(self, agent: Agent) -> Agent:
         """Insert a new agent (its ``id`` is ignored) and return it with the id given."""
@@ -38,10 +38,6 @@ class AgentStore(Protocol):
 
     async def get(self, agent_id: int) -> Agent | None:
         """An agent by id."""
-        ...
-
-    async def by_telegram_id(self, telegram_id: int) -> Agent | None:
-        """The agent with this Telegram user id."""
         ...
 
     async def list(self, *, active_only: bool = False) -> list[Agent]:

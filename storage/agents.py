@@ -44,11 +44,6 @@ class AgentRepository:
         row = await self._db.fetchone("SELECT * FROM agents WHERE id = ?", (agent_id,))
         return _agent(row) if row else None
 
-    async def by_telegram_id(self, telegram_id: int) -> Agent | None:
-        row = await self._db.fetchone("SELECT * FROM agents WHERE telegram_id = ?",
-                                      (telegram_id,))
-        return _agent(row) if row else None
-
     async def list(self, *, active_only: bool = False) -> list[Agent]:
         sql = "SELECT * FROM agents" + (" WHERE active = 1" if active_only else "")
         return [_agent(r) for r in await self._db.fetchall(sql + " ORDER BY id")]

@@ -81,9 +81,6 @@ class FakeAgents:
     async def get(self, agent_id: int) -> Agent | None:
         return self.rows.get(agent_id)
 
-    async def by_telegram_id(self, telegram_id: int) -> Agent | None:
-        return next((a for a in self.rows.values() if a.telegram_id == telegram_id), None)
-
     async def list(self, *, active_only: bool = False) -> list[Agent]:
         return [a for _, a in sorted(self.rows.items()) if a.active or not active_only]
 
