@@ -26,7 +26,8 @@ from bot.errors import ConfigError, NotFound
 from bot.observability.logs import configure
 from bot.observability.metrics import Metrics
 from bot.ports import Brain, CalendarProvider, MeetingProvider, Notifier, OutMessage
-from bot.scheduling.service import AgentDirectory, SlotService
+from bot.scheduling.agents import AgentDirectory
+from bot.scheduling.service import SlotService
 from integrations.google_calendar import GoogleCalendarClient, GoogleCredentials
 from integrations.http import GOOGLE_POOL, ZOOM_POOL, HttpClient
 from integrations.local import LocalCalendar, TemplateMeetings

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from bot.booking.service import event_id_for
+from bot.booking.events import event_id_for
 from bot.domain import EventRequest, Interval
 from bot.errors import AuthError, ConfigError, IntegrationError, Unavailable
 from bot.observability.metrics import Metrics
