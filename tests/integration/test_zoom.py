@@ -139,6 +139,31 @@ async def test_token_is_refreshed_a_minute_before_it_expires(
     assert zoom.token_requests == 2
 
 
+async def test_twenty_calls_at_expiry_share_one_token_refresh(
+    zoom: FakeZoom, make_client: MakeClient, clock: Monotonic
+) -> None:
+    client = make_client()
+    await client.token()
+    clock.now += 3599
+    zoom.delay("/oauth/token", 0.05)
+    tokens = await asyncio.gather(*(client.token() for _ in range(20)))
+    assert len(set(tokens)) == 1
+    assert zoom.token_requests == 2
+
+
+async def test_a_refused_token_request_fails_its_waiters_once_and_the_next_call_retries(
+    zoom: FakeZoom, make_client: MakeClient
+) -> None:
+    client = make_client()
+    zoom.fail("/oauth/token", 400, times=1)
+    zoom.delay("/oauth/token", 0.05)
+    results = await asyncio.gather(*(client.token() for _ in range(20)), return_exceptions=True)
+    assert all(isinstance(r, AuthError) for r in results)
+    assert zoom.token_requests == 1
+    await create(client)
+    assert zoom.token_requests == 2
+
+
 async def test_a_401_refreshes_the_token_once_and_the_meeting_is_created_once(
     zoom: FakeZoom, make_client: MakeClient
 ) -> None:
