@@ -133,7 +133,7 @@ async def build_services(
     if isinstance(timers, AsyncioTimers):
         closers.append(_sync_closer(timers.close))
     if serve_metrics and config.metrics_port is not None:
-        quota = getattr(meetings, "quota_used_today", None)
+        quota = getattr(meetings, "quota_today", None)
         server = PrometheusServer(metrics, quota if callable(quota) else None)
         try:
             await server.start(config.metrics_port)

@@ -48,7 +48,7 @@ async def stats(update: Update, context: BotContext) -> None:
     totals = Totals(
         day=await services.store.appointments.outcomes_since(now - timedelta(days=1)),
         week=await services.store.appointments.outcomes_since(now - timedelta(days=7)))
-    quota = getattr(services.meetings, "quota_used_today", None)
+    quota = getattr(services.meetings, "quota_today", None)
     text = render(services.metrics, totals, quota=quota() if callable(quota) else None)
     await context.bot.send_message(chat.id, f"<pre>{html.escape(text)}</pre>",
                                    parse_mode=ParseMode.HTML)

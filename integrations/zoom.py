@@ -2,7 +2,7 @@
 
 Creating a meeting is not idempotent, so it is never retried, except once after a 401 (the request
 was refused before anything was created). Zoom caps meeting create/update/delete at 100 requests a
-day per user, so each one is counted (``zoom.quota`` and ``quota_used_today``).
+day per user, so each one is counted (``zoom.quota`` and ``quota_today``).
 """
 
 from __future__ import annotations
@@ -17,12 +17,13 @@ from urllib.parse import quote
 from bot.clock import Clock, SystemClock
 from bot.domain import Meeting
 from bot.errors import AuthError, IntegrationError
-from bot.observability.metrics import Metrics
+from bot.observability.metrics import Metrics, Quota
 from integrations.http import HttpClient, HttpResponse
 from integrations.tokens import Token, TokenCache
 
 ZOOM_API_URL = "https://api.zoom.us/v2"
 ZOOM_OAUTH_URL = "https://zoom.us/oauth/token"
+# Zoom's cap on meeting create/update/delete requests per user and day.
 DAILY_QUOTA = 100
 MAX_LIST_PAGES = 5
 
@@ -106,11 +107,12 @@ class ZoomClient:
                 return None
         return None
 
-    def quota_used_today(self) -> int:
+    def quota_today(self) -> Quota:
         """Meeting create/delete requests sent today (UTC), against Zoom's daily cap."""
+        used = self._quota_used
         if self._quota_day != self._wall_clock.now().astimezone(UTC).date():
-            return 0
-        return self._quota_used
+            used = 0
+        return Quota(used, DAILY_QUOTA)
 
     def _count_quota(self) -> None:
         today = self._wall_clock.now().astimezone(UTC).date()

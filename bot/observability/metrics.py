@@ -44,6 +44,14 @@ class Summary:
     max: float
 
 
+@dataclass(frozen=True, slots=True)
+class Quota:
+    """How much of a vendor's daily allowance is used today (e.g. Zoom's meeting requests)."""
+
+    used: int
+    limit: int
+
+
 class _Histogram:
     __slots__ = ("buckets", "count", "max", "total")
 

@@ -11,9 +11,9 @@ import pytest
 
 from bot.clock import FixedClock
 from bot.errors import AuthError, RateLimited, Unavailable
-from bot.observability.metrics import Metrics
+from bot.observability.metrics import Metrics, Quota
 from integrations.http import ZOOM_POOL, HttpClient, make_session
-from integrations.zoom import ZoomClient
+from integrations.zoom import DAILY_QUOTA, ZoomClient
 from tests.fakes.clocks import Monotonic, RecordingSleep
 from tests.fakes.zoom import MEETING_FIELDS, FakeZoom
 
@@ -244,12 +244,12 @@ async def test_quota_counts_creates_and_deletes_per_utc_day(
     client = make_client()
     meeting_id = await create(client)
     await client.delete(meeting_id)
-    assert client.quota_used_today() == 2
+    assert client.quota_today() == Quota(used=2, limit=DAILY_QUOTA)
     assert metrics.count("zoom.quota") == 2
     wall.set(datetime(2030, 1, 8, 0, 0, 1, tzinfo=UTC))
-    assert client.quota_used_today() == 0
+    assert client.quota_today().used == 0
     await create(client)
-    assert client.quota_used_today() == 1
+    assert client.quota_today().used == 1
 
 
 async def test_calls_are_timed_into_metrics(make_client: MakeClient, metrics: Metrics) -> None:

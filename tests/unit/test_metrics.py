@@ -7,7 +7,8 @@ import time
 
 import pytest
 
-from bot.observability.metrics import Metrics
+from bot.observability.metrics import Metrics, Quota
+from bot.observability.stats import render
 
 FIVE_MINUTES = 300.0
 HOUR = 3600.0
@@ -199,3 +200,12 @@ def test_memory_stays_bounded_over_two_hours_of_heavy_traffic(clock: FakeMonoton
     assert len(metrics._counters["messages"]._minutes) <= 61
     # Each minute's histogram has at most one bucket per distinct log-spaced value range.
     assert all(len(hist.buckets) <= 100 for _, hist in minutes)
+
+
+def test_stats_show_the_quota_against_the_cap_it_was_given() -> None:
+    report = render(Metrics(), quota=Quota(used=7, limit=250))
+    assert "Zoom quota today: 7/250" in report
+
+
+def test_stats_leave_the_quota_out_without_a_metered_meeting_provider() -> None:
+    assert "Zoom quota" not in render(Metrics())
