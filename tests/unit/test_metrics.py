@@ -164,19 +164,6 @@ def test_the_timer_records_even_when_the_body_raises(clock: FakeMonotonic) -> No
     assert metrics.summary("zoom.create").count == 2
 
 
-def test_listeners_see_every_observation_and_count(clock: FakeMonotonic) -> None:
-    metrics = Metrics(clock)
-    seen: list[tuple[str, str, float]] = []
-    metrics.add_listener(lambda kind, name, value: seen.append((kind, name, value)))
-    metrics.observe("db", 0.001)
-    with metrics.timer("response"):
-        pass
-    metrics.incr("messages", 3)
-    assert [(kind, name) for kind, name, _ in seen] == [
-        ("latency", "db"), ("latency", "response"), ("count", "messages")]
-    assert seen[0][2] == 0.001 and seen[2][2] == 3
-
-
 def test_memory_stays_bounded_over_two_hours_of_heavy_traffic(clock: FakeMonotonic) -> None:
     metrics = Metrics(clock)
     total, span = 200_000, 2 * HOUR
