@@ -6,7 +6,7 @@
     │   ├── Unavailable             down, timed out, 5xx, connection refused
     │   ├── AuthError               credentials refused (401/403)
     │   ├── RateLimited             429; ``retry_after`` seconds when the vendor said
-    │   └── Conflict                409 (e.g. an event id that already exists)
+    │   └── AlreadyExists           409 (e.g. an event id that already exists)
     └── DomainError                 the request is understood but cannot be done
         ├── SlotTaken               somebody else holds or booked the time
         ├── OfferExpired            a button that is stale, forged or not this lead's
@@ -61,8 +61,8 @@ class RateLimited(IntegrationError):
         self.retry_after = retry_after
 
 
-class Conflict(IntegrationError):
-    """The service answered 409: the thing already exists."""
+class AlreadyExists(IntegrationError):
+    """The service answered 409: the thing already exists (not PTB's polling ``Conflict``)."""
 
 
 class DomainError(BotError):

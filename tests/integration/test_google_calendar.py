@@ -265,6 +265,17 @@ async def test_token_is_refreshed_a_minute_before_it_expires(
     assert google.token_requests == 2
 
 
+async def test_twenty_calls_at_expiry_share_one_token_refresh(
+    google: FakeGoogle, make_client: MakeClient, clock: Monotonic
+) -> None:
+    client = make_client()
+    await client.busy([AGENT], T0, T0 + timedelta(hours=1))
+    clock.now += 3600
+    google.delay("/token", 0.05)
+    await asyncio.gather(*(client.busy([AGENT], T0, T0 + timedelta(hours=1)) for _ in range(20)))
+    assert google.token_requests == 2
+
+
 async def test_a_revoked_token_is_replaced_once_and_the_call_succeeds(
     google: FakeGoogle, make_client: MakeClient
 ) -> None:
