@@ -99,3 +99,8 @@ def test_an_installed_wheel_lists_agents_from_any_folder(tmp_path: Path) -> None
     result = _run(python, "-m", "bot", "agents", "list", cwd=elsewhere, env=env, timeout=60)
     assert "no agents yet" in result.stdout
     assert database.is_file()
+
+    # The place table ships too: a lead's city resolves from the installed copy.
+    zone = _run(python, "-c", "from bot.conversation.places import resolve_zone; "
+                "print(resolve_zone('Victoria BC'))", cwd=elsewhere, env=env).stdout
+    assert zone.strip() == "America/Vancouver"
