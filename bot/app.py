@@ -21,7 +21,7 @@ from bot.clock import Clock, SystemClock
 from bot.config import Config
 from bot.conversation.service import ConversationService
 from bot.errors import ConfigError
-from bot.observability.metrics import Metrics
+from bot.observability.metrics import Metrics, Quota
 from bot.ports import (
     Brain,
     CalendarProvider,
@@ -30,9 +30,11 @@ from bot.ports import (
     OutMessage,
     Repositories,
 )
-from bot.scheduling.service import AgentDirectory, SlotService
+from bot.scheduling.agents import AgentDirectory
+from bot.scheduling.service import SlotService
 from bot.services import HealthCheck, Ping, Services
 from handlers.delivery import telegram_ping
+from integrations.chart import latency_chart
 from integrations.google_calendar import GoogleCalendarClient, GoogleCredentials
 from integrations.http import GOOGLE_POOL, ZOOM_POOL, HttpClient
 from integrations.local import LocalCalendar, TemplateMeetings
@@ -90,7 +92,7 @@ async def build_services(
             calendar = _calendar(config, store, metrics, clock, stack, health)
         if meetings is None:
             meetings = _meetings(config, metrics, stack, health)
-        zoom_quota = meetings.quota_used_today if isinstance(meetings, ZoomClient) else None
+        zoom_quota = meetings.quota_today if isinstance(meetings, ZoomClient) else None
         if timers is None:
             own_timers = AsyncioTimers(clock)
             stack.callback(own_timers.close)
@@ -113,11 +115,12 @@ async def build_services(
         await stack.aclose()
         raise
     return Services(config, store, metrics, clock, calendar, meetings, slots, booking,
-                    conversation, reminders, notifier, timers, health=tuple(health),
+                    conversation, reminders, notifier, timers, chart=latency_chart,
+                    health=tuple(health),
                     zoom_quota=zoom_quota, lifetime=stack)
 
 
-async def _serve_metrics(port: int, metrics: Metrics, quota: Callable[[], int] | None,
+async def _serve_metrics(port: int, metrics: Metrics, quota: Callable[[], Quota] | None,
                          stack: AsyncExitStack) -> None:
     server = PrometheusServer(metrics, quota)
     try:

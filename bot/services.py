@@ -21,9 +21,10 @@ from bot.booking.service import BookingService
 from bot.clock import Clock, zone
 from bot.config import Config
 from bot.conversation.service import ConversationService
-from bot.observability.metrics import Metrics
+from bot.observability.metrics import Metrics, Quota
 from bot.ports import CalendarProvider, MeetingProvider, Notifier, OutMessage, Repositories
-from bot.scheduling.service import AgentDirectory, SlotService
+from bot.scheduling.agents import AgentDirectory
+from bot.scheduling.service import SlotService
 
 log = logging.getLogger(__name__)
 
@@ -59,9 +60,11 @@ class Services:
     reminders: ReminderService
     notifier: Notifier
     timers: Timers
+    chart: Callable[[Metrics], bytes]
+    """Draws the /stats chart as PNG bytes; blocking, so run it in a thread."""
     health: tuple[HealthCheck, ...] = ()
-    zoom_quota: Callable[[], int] | None = None
-    """Zoom meetings created today, when the meetings are Zoom's."""
+    zoom_quota: Callable[[], Quota] | None = None
+    """Zoom's daily request cap and today's use, when the meetings are Zoom's."""
     lifetime: AsyncExitStack = field(default_factory=AsyncExitStack, repr=False)
 
     @property
@@ -136,5 +139,10 @@ def schedule_sweep(services: Services) -> None:
 
 async def prune_updates(services: Services) -> None:
     """Forget processed update ids older than ``KEEP_UPDATES``, so the table stays small."""
-    # The place for ``services.store.updates.prune(services.clock.now() - KEEP_UPDATES)``
-    # once the update store offers it.
+    try:
+        forgotten = await services.store.updates.prune(services.clock.now() - KEEP_UPDATES)
+    except Exception:
+        log.exception("pruning processed updates failed")
+        return
+    if forgotten:
+        log.info("forgot %d processed update ids older than %s", forgotten, KEEP_UPDATES)

@@ -36,10 +36,8 @@ async def stats(update: Update, context: BotContext) -> None:
         return
     services = context.services
     if context.args and context.args[0].lower() == "chart":
-        # Plotting takes tens of milliseconds: off the event loop. matplotlib loads on first use.
-        from bot.observability.chart import latency_chart
-
-        png = await asyncio.to_thread(latency_chart, services.metrics)
+        # Plotting takes tens of milliseconds: off the event loop.
+        png = await asyncio.to_thread(services.chart, services.metrics)
         await context.bot.send_photo(chat_id, photo=png,
                                      caption="Latency p50/p95 per minute, last hour")
         return

@@ -6,6 +6,7 @@ import sqlite3
 from typing import Any
 
 from bot.domain import Lead, LeadStatus
+from bot.errors import require
 from storage.db import Database, opt_from_db
 
 _UPDATABLE = frozenset({"name", "phone_number", "email", "timezone", "status", "agent_id",
@@ -35,9 +36,7 @@ class LeadRepository:
         await self._db.execute(
             "INSERT INTO leads (telegram_id, chat_id, name) VALUES (?, ?, ?) "
             "ON CONFLICT(telegram_id) DO NOTHING", (telegram_id, chat_id, name))
-        lead = await self.by_telegram_id(telegram_id)
-        assert lead is not None
-        return lead
+        return require(await self.by_telegram_id(telegram_id), "lead")
 
     async def get(self, lead_id: int) -> Lead | None:
         row = await self._db.fetchone("SELECT * FROM leads WHERE id = ?", (lead_id,))
@@ -69,9 +68,7 @@ class LeadRepository:
                 f"UPDATE leads SET {sets}, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ','now') "
                 "WHERE id = :id", {**{k: getattr(v, "value", v) for k, v in fields.items()},
                                    "id": lead_id})
-        lead = await self.get(lead_id)
-        assert lead is not None
-        return lead
+        return require(await self.get(lead_id), "lead")
 
     async def awaiting(self, lead_id: int) -> str | None:
         row = await self._db.fetchone("SELECT awaiting FROM leads WHERE id = ?", (lead_id,))

@@ -38,7 +38,8 @@ from bot.errors import (
 )
 from bot.observability.metrics import Metrics
 from bot.ports import Brain, BrainContext, Button, Notifier, OutMessage, Repositories
-from bot.scheduling.service import NoSlotsReason, OfferResult, SlotService
+from bot.scheduling.offers import NoSlotsReason, OfferResult
+from bot.scheduling.service import SlotService
 
 log = logging.getLogger(__name__)
 HISTORY = 15
