@@ -20,12 +20,13 @@ from bot.booking.reminders import AsyncioTimers, ReminderService, Timers
 from bot.booking.service import BookingService
 from bot.clock import Clock, SystemClock, zone
 from bot.config import Config
+from bot.conversation.brain import Brain
 from bot.conversation.service import ConversationService
 from bot.domain import Agent, Interval
 from bot.errors import ConfigError, NotFound
 from bot.observability.logs import configure
 from bot.observability.metrics import Metrics
-from bot.ports import Brain, CalendarProvider, MeetingProvider, Notifier, OutMessage
+from bot.ports import CalendarProvider, MeetingProvider, Notifier, OutMessage
 from bot.scheduling.service import AgentDirectory, SlotService
 from integrations.google_calendar import GoogleCalendarClient, GoogleCredentials
 from integrations.http import GOOGLE_POOL, ZOOM_POOL, HttpClient

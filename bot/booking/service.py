@@ -123,7 +123,6 @@ class BookingService:
         if offer.reschedule_of is not None:
             replaced = await self._cancel_quietly(lead, offer.reschedule_of)
         await self._store.offers.retire(lead.id, self._clock.now())
-        await self._store.leads.update(lead.id, agent_id=agent.id, status=LeadStatus.BOOKED)
         self._metrics.incr("bookings.booked")
         log.info("booking lead=%d appointment=%d outcome=booked ms=%.1f%s", lead.id, booked.id,
                  (time.perf_counter() - start) * 1000,
@@ -269,7 +268,6 @@ class BookingService:
                 appointment, agent, _meeting_of(appointment), event=True):
             await self._store.appointments.note_failure(appointment_id, CLEANUP)
         self._metrics.incr("bookings.cancelled")
-        await self._store.leads.update(lead.id, status=LeadStatus.CANCELLED)
         done = await self._store.appointments.get(appointment_id)
         assert done is not None
         return done, agent
