@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import string
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -105,6 +106,30 @@ def _service_account(env: Mapping[str, str], name: str) -> Path | None:
     return path
 
 
+def _meeting_template(env: Mapping[str, str], name: str) -> str:
+    """An http(s) URL whose only placeholder is ``{room}`` (anything else fails every booking)."""
+    template = _text(env, name) or DEFAULT_MEETING_TEMPLATE
+    problem = f"must be an http(s) URL containing {{room}} and no other placeholder, got " \
+              f"{template!r}"
+    try:
+        fields = {f for _, f, _, _ in string.Formatter().parse(template) if f is not None}
+        template.format(room="x")
+    except (ValueError, KeyError, IndexError, AttributeError):
+        raise ConfigError(f"{name}: {problem}") from None
+    if fields != {"room"} or not template.startswith(("http://", "https://")):
+        raise ConfigError(f"{name}: {problem}")
+    return template
+
+
+def _database_path(env: Mapping[str, str], name: str) -> Path:
+    """The SQLite file, ``~`` expanded; a folder is refused here rather than by SQLite later."""
+    path = Path(_text(env, name) or "data/bot.sqlite3").expanduser()
+    if path.is_dir():
+        raise ConfigError(f"{name}: {path} is a folder; give the path of a database file, "
+                          f"e.g. {path / 'bot.sqlite3'}")
+    return path
+
+
 @dataclass(frozen=True, slots=True)
 class ZoomCredentials:
     """The server-to-server OAuth app's three values."""
@@ -153,10 +178,7 @@ class Config:
             raise ConfigError(f"{missing[0]}: Zoom needs all three of ZOOM_ACCOUNT_ID, "
                               f"ZOOM_CLIENT_ID and ZOOM_CLIENT_SECRET ({', '.join(given)} set)")
         zoom = ZoomCredentials(*(v or "" for v in zoom_values.values())) if given else None
-        template = _text(env, "MEETING_URL_TEMPLATE") or DEFAULT_MEETING_TEMPLATE
-        if "{room}" not in template or not template.startswith(("http://", "https://")):
-            raise ConfigError("MEETING_URL_TEMPLATE: must be an http(s) URL containing {room}, "
-                              f"got {template!r}")
+        template = _meeting_template(env, "MEETING_URL_TEMPLATE")
         delegated = _text(env, "GOOGLE_DELEGATED_USER")
         if delegated is not None and "@" not in delegated:
             raise ConfigError(f"GOOGLE_DELEGATED_USER: must be an email address, got {delegated!r}")
@@ -164,7 +186,7 @@ class Config:
             telegram_bot_token=token,
             telegram_api_base_url=_url(env, "TELEGRAM_API_BASE_URL", DEFAULT_TELEGRAM_API),
             admin_telegram_ids=_ids(env, "ADMIN_TELEGRAM_IDS"),
-            database_path=Path(_text(env, "DATABASE_PATH") or "data/bot.sqlite3"),
+            database_path=_database_path(env, "DATABASE_PATH"),
             openai_api_key=_text(env, "OPENAI_API_KEY"),
             openai_base_url=(_url(env, "OPENAI_BASE_URL", "") if _text(env, "OPENAI_BASE_URL")
                              else None),

@@ -5,13 +5,14 @@ instants (never as wall times, which Python does when both sides share a tzinfo)
 
 How local wall time becomes instants (the DST rules):
 
-- Slots lie on a grid of ``slot_minutes`` from the start of each working range, in the agent's
-  local wall time, and must end inside that range.
-- A slot is offered only if the wall clock reads exactly its start and, ``slot_minutes`` of real
-  time later, exactly its end. So a slot starting in a spring-forward gap is skipped, and so is
-  one whose span contains a clock change (its wall-clock length would differ from its real one).
+- Slots start on a grid of ``slot_minutes`` from the start of each working range, in the agent's
+  local wall time, and last ``slot_minutes`` of real time.
+- A slot is offered when its whole absolute interval lies inside the working range: every
+  instant of it shows a wall time within the range. So on New York's spring day a 30-minute slot
+  starting at 01:30 EST (ending 03:00 EDT) is offered inside 00:00-04:00 hours.
+- A start in a spring-forward gap does not exist and is skipped.
 - A wall time that happens twice (fall back) means its first occurrence (``fold=0``); the
-  repeated hour offers no second, duplicate slot.
+  repeated hour offers no second, duplicate start.
 """
 
 from __future__ import annotations
@@ -48,15 +49,19 @@ def candidate_slots(
         midnight = _steady_midnight(day, tz) if ranges else None
         for range_start, range_end in ranges:
             minute = range_start
-            while minute + slot_minutes <= range_end:
-                if midnight is not None:
-                    start: datetime | None = midnight + timedelta(minutes=minute)
-                else:
-                    start = _instant(day, minute, tz)
-                if start is not None and lo <= start < hi:
-                    end = start + length
-                    if midnight is not None or _wall(end, tz) == _naive(day, minute + slot_minutes):
-                        slots.append(Interval(start, end))
+            if midnight is not None:  # one offset all day: wall time is real time
+                while minute + slot_minutes <= range_end:
+                    start = midnight + timedelta(minutes=minute)
+                    if lo <= start < hi:
+                        slots.append(Interval(start, start + length))
+                    minute += slot_minutes
+                continue
+            while minute < range_end:
+                instant = _instant(day, minute, tz)
+                if instant is not None and lo <= instant < hi and _inside(
+                        instant, slot_minutes, _naive(day, range_start), _naive(day, range_end),
+                        tz):
+                    slots.append(Interval(instant, instant + length))
                 minute += slot_minutes
         day += timedelta(days=1)
     # Already in order: fold=0 keeps local-to-UTC monotonic within a day.
@@ -200,6 +205,15 @@ def _instant(day: date, minute: int, tz: tzinfo) -> datetime | None:
     wall = _naive(day, minute)
     instant = wall.replace(tzinfo=tz).astimezone(UTC)
     return instant if _wall(instant, tz) == wall else None
+
+
+def _inside(start: datetime, minutes: int, first: datetime, end: datetime, tz: tzinfo) -> bool:
+    """Every minute of [start, start + minutes) shows a wall time in [first, end).
+
+    Clocks change only on whole minutes, so checking each minute checks every instant; this
+    runs only on the few days a year whose clock changes.
+    """
+    return all(first <= _wall(start + timedelta(minutes=k), tz) < end for k in range(minutes))
 
 
 def _wall(instant: datetime, tz: tzinfo) -> datetime:

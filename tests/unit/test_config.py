@@ -118,6 +118,11 @@ def test_every_variable_is_read_when_set(tmp_path: Path) -> None:
     ({"TELEGRAM_BOT_TOKEN": "123456:short"}, "TELEGRAM_BOT_TOKEN"),
     ({"MEETING_URL_TEMPLATE": "https://meet.jit.si/fixed-room"}, "MEETING_URL_TEMPLATE"),
     ({"MEETING_URL_TEMPLATE": "meet.jit.si/{room}"}, "MEETING_URL_TEMPLATE"),
+    # Any other placeholder would pass start-up and then fail every booking.
+    ({"MEETING_URL_TEMPLATE": "https://meet.example.com/{room}/{name}"}, "MEETING_URL_TEMPLATE"),
+    ({"MEETING_URL_TEMPLATE": "https://meet.example.com/{}"}, "MEETING_URL_TEMPLATE"),
+    ({"MEETING_URL_TEMPLATE": "https://meet.example.com/{room"}, "MEETING_URL_TEMPLATE"),
+    ({"MEETING_URL_TEMPLATE": "https://meet.example.com/{room.id}"}, "MEETING_URL_TEMPLATE"),
     ({"TELEGRAM_API_BASE_URL": "api.telegram.org/bot"}, "TELEGRAM_API_BASE_URL"),
     ({"GOOGLE_CALENDAR_API_URL": "ftp://example.com/v3"}, "GOOGLE_CALENDAR_API_URL"),
     ({"ZOOM_API_URL": "localhost:9000"}, "ZOOM_API_URL"),
@@ -133,6 +138,20 @@ def test_a_bad_value_is_refused_in_one_line_naming_the_variable(
     text = str(caught.value)
     assert variable in text
     assert "\n" not in text and text.strip() == text
+
+
+def test_a_database_path_that_is_a_folder_is_refused_in_one_line(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError) as caught:
+        Config.from_env({"DATABASE_PATH": str(tmp_path)})
+    assert str(caught.value).startswith("DATABASE_PATH: ")
+    assert "folder" in str(caught.value) and "\n" not in str(caught.value)
+
+
+def test_a_database_path_under_home_expands_the_tilde(monkeypatch: pytest.MonkeyPatch,
+                                                     tmp_path: Path) -> None:
+    monkeypatch.setenv("HOME", str(tmp_path))
+    config = Config.from_env({"DATABASE_PATH": "~/leads/bot.sqlite3"})
+    assert config.database_path == tmp_path / "leads" / "bot.sqlite3"
 
 
 def test_a_missing_service_account_file_names_the_variable_and_the_path(tmp_path: Path) -> None:

@@ -51,23 +51,34 @@ def starts(slots: list[Interval]) -> list[datetime]:
 # --- DST days, by exact UTC instants -------------------------------------------------------
 
 
-def test_new_york_spring_forward_skips_the_missing_hour_and_the_slot_crossing_it() -> None:
+def test_new_york_spring_forward_offers_the_real_half_hour_that_crosses_the_gap() -> None:
     slots = day_slots("America/New_York", "2026-03-08")
-    # 00:00, 00:30, 01:00 EST; 01:30-02:00 would end at a wall time that never shows; 03:00 EDT.
+    # 00:00, 00:30, 01:00 EST; 01:30 EST ends at 03:00 EDT, a real half hour inside the day's
+    # hours, so it is offered; 02:00 and 02:30 do not exist; then 03:00 EDT.
     assert starts(slots)[:5] == [
-        z(t, "2026-03-08") for t in ("05:00", "05:30", "06:00", "07:00", "07:30")
+        z(t, "2026-03-08") for t in ("05:00", "05:30", "06:00", "06:30", "07:00")
     ]
+    assert slots[3].end.astimezone(ZoneInfo("America/New_York")).strftime("%H:%M") == "03:00"
     assert slots[-1].start == z("03:30", "2026-03-09")  # 23:30 EDT
-    assert len(slots) == 45
+    assert len(slots) == 46
     assert all(s.duration == timedelta(minutes=30) for s in slots)
+
+
+def test_new_york_spring_forward_with_hours_ending_inside_the_gap_hour() -> None:
+    hours = parse_hours("sun 00:00-04:00")
+    walls = [s.start.astimezone(ZoneInfo("America/New_York")).strftime("%H:%M")
+             for s in day_slots("America/New_York", "2026-03-08", hours)]
+    assert walls == ["00:00", "00:30", "01:00", "01:30", "03:00", "03:30"]  # 3 real hours
 
 
 def test_new_york_fall_back_offers_the_repeated_hour_once() -> None:
     slots = day_slots("America/New_York", "2026-11-01")
-    # 01:00 EDT is offered; 01:30 EDT would end at 01:00 EST; the second 01:00-02:00 is not a start.
-    assert starts(slots)[:4] == [z(t, "2026-11-01") for t in ("04:00", "04:30", "05:00", "07:00")]
+    # 01:00 and 01:30 EDT are offered (01:30 EDT ends at 01:00 EST, inside the hours); the
+    # second 01:00-02:00 (EST) is not a start again.
+    assert starts(slots)[:5] == [z(t, "2026-11-01")
+                                 for t in ("04:00", "04:30", "05:00", "05:30", "07:00")]
     assert slots[-1].start == z("04:30", "2026-11-02")  # 23:30 EST
-    assert len(slots) == 47
+    assert len(slots) == 48
     walls = [s.start.astimezone(ZoneInfo("America/New_York")).replace(tzinfo=None) for s in slots]
     assert len(set(walls)) == len(walls)
 
@@ -76,11 +87,11 @@ def test_london_spring_forward() -> None:
     slots = day_slots("Europe/London", "2026-03-29")
     assert starts(slots)[:3] == [
         z("00:00", "2026-03-29"),
+        z("00:30", "2026-03-29"),  # 00:30 GMT ends at 02:00 BST
         z("01:00", "2026-03-29"),
-        z("01:30", "2026-03-29"),
     ]
-    assert slots[1].start.astimezone(ZoneInfo("Europe/London")).strftime("%H:%M %Z") == "02:00 BST"
-    assert len(slots) == 45
+    assert slots[2].start.astimezone(ZoneInfo("Europe/London")).strftime("%H:%M %Z") == "02:00 BST"
+    assert len(slots) == 46
 
 
 def test_london_fall_back() -> None:
@@ -89,26 +100,28 @@ def test_london_fall_back() -> None:
         z("23:00", "2026-10-24"),
         z("23:30", "2026-10-24"),
         z("00:00", "2026-10-25"),
-        z("02:00", "2026-10-25"),
+        z("00:30", "2026-10-25"),  # 01:30 BST, ending at 01:00 GMT
+        z("02:00", "2026-10-25"),  # 02:00 GMT: the repeated 01:00-02:00 is not offered again
     ]
-    assert starts(slots)[:4] == expected
-    assert len(slots) == 47
+    assert starts(slots)[:5] == expected
+    assert len(slots) == 48
 
 
 def test_lord_howe_half_hour_fall_back() -> None:
     slots = day_slots("Australia/Lord_Howe", "2026-04-05")
     # +11:00 until 02:00, then 01:30 again at +10:30: the repeat is offered once.
-    expected = [z(t, "2026-04-04") for t in ("13:00", "13:30", "14:00", "15:30")]
-    assert starts(slots)[:4] == expected
-    assert len(slots) == 47
+    expected = [z(t, "2026-04-04") for t in ("13:00", "13:30", "14:00", "14:30", "15:30")]
+    assert starts(slots)[:5] == expected
+    assert len(slots) == 48
 
 
 def test_lord_howe_half_hour_spring_forward() -> None:
     slots = day_slots("Australia/Lord_Howe", "2026-10-04")
-    # +10:30 until 02:00, which becomes 02:30 at +11:00: only 02:00-02:30 is missing.
-    expected = [z(t, "2026-10-03") for t in ("13:30", "14:00", "14:30", "15:30")]
-    assert starts(slots)[:4] == expected
-    assert len(slots) == 46
+    # +10:30 until 02:00, which becomes 02:30 at +11:00: only 02:00-02:30 is missing, and
+    # 01:30-02:30 (a real half hour) is offered.
+    expected = [z(t, "2026-10-03") for t in ("13:30", "14:00", "14:30", "15:00", "15:30")]
+    assert starts(slots)[:5] == expected
+    assert len(slots) == 47
 
 
 def test_lord_howe_spring_forward_with_15_minute_slots() -> None:
@@ -116,17 +129,17 @@ def test_lord_howe_spring_forward_with_15_minute_slots() -> None:
     walls = [s.start.astimezone(ZoneInfo("Australia/Lord_Howe")).strftime("%H:%M") for s in slots]
     assert walls[6:9] == [
         "01:30",
+        "01:45",  # ends at 02:30, a real quarter hour
         "02:30",
-        "02:45",
-    ]  # 01:45-02:00 ends in the gap; 02:00, 02:15 missing
-    assert len(slots) == 96 - 3
+    ]  # 02:00, 02:15 missing
+    assert len(slots) == 96 - 2
 
 
-def test_santiago_midnight_gap_ends_the_day_early() -> None:
+def test_santiago_midnight_gap_keeps_the_last_half_hour() -> None:
     before = day_slots("America/Santiago", "2026-09-05")
-    # 23:30-24:00 would end at a midnight that never shows (the clock jumps to 01:00).
-    assert before[-1].start == z("03:00", "2026-09-06")  # 23:00 -04
-    assert len(before) == 47
+    # 23:30 -04 ends at 01:00 -03 of the next day (midnight never shows): a real half hour.
+    assert before[-1].start == z("03:30", "2026-09-06")  # 23:30 -04
+    assert len(before) == 48
     after = day_slots("America/Santiago", "2026-09-06")
     assert after[0].start == z("04:00", "2026-09-06")  # 01:00 -03
     assert len(after) == 46
@@ -134,7 +147,7 @@ def test_santiago_midnight_gap_ends_the_day_early() -> None:
 
 def test_santiago_repeated_hour_before_midnight() -> None:
     slots = day_slots("America/Santiago", "2026-04-04")
-    assert starts(slots)[-2:] == [z("01:30", "2026-04-05"), z("02:00", "2026-04-05")]
+    assert starts(slots)[-2:] == [z("02:00", "2026-04-05"), z("02:30", "2026-04-05")]
     assert day_slots("America/Santiago", "2026-04-05")[0].start == z("04:00", "2026-04-05")
 
 
@@ -412,14 +425,9 @@ def test_free_slots_are_exactly_what_a_minute_by_minute_scan_finds(
         assert s.duration == length
         assert not_before <= s.start and s.end <= not_after
         assert not any(s.overlaps(b.widened(pad)) for b in busy)
-        wall_start = s.start.astimezone(tz).replace(tzinfo=None)
-        wall_end = s.end.astimezone(tz).replace(tzinfo=None)
-        minute = wall_start.hour * 60 + wall_start.minute
-        assert wall_end - wall_start == length, "the wall clock shows the slot's length"
-        assert any(
-            a <= minute and minute + slot <= b and (minute - a) % slot == 0
-            for a, b in hours.ranges(wall_start.weekday())
-        ), "inside working hours, on grid"
+        local = s.start.astimezone(tz)
+        assert local.fold == 0, "a repeated wall time is offered at its first occurrence only"
+        assert _in_range(hours, tz, s.start, slot) is not None, "inside working hours, on grid"
 
     assert set(got) == _scan(hours, tz, slot, busy, pad, not_before, not_after)
 
@@ -443,19 +451,29 @@ def _scan(
     while t + length <= not_after:
         local = t.astimezone(tz)
         here = Interval(t, t + length)
-        if local.fold == 0 and not any(here.overlaps(b) for b in blocked):
-            minute = local.hour * 60 + local.minute
-            on_grid = any(
-                a <= minute and minute + slot <= b and (minute - a) % slot == 0
-                for a, b in hours.ranges(local.weekday())
-            )
-            wall_length = (t + length).astimezone(tz).replace(tzinfo=None) - local.replace(
-                tzinfo=None
-            )
-            if on_grid and wall_length == length:
-                found.add(t)
+        if local.fold == 0 and not any(here.overlaps(b) for b in blocked) \
+                and _in_range(hours, tz, t, slot) is not None:
+            found.add(t)
         t += timedelta(minutes=1)
     return found
+
+
+def _in_range(hours: WorkingHours, tz: ZoneInfo, t: datetime, slot: int) -> tuple[int, int] | None:
+    """The working range whose grid ``t`` starts on and whose wall times hold every minute of
+    [t, t + slot): the slot's absolute interval lies inside the working hours."""
+    local = t.astimezone(tz)
+    day = local.date()
+    midnight = datetime.combine(day, datetime.min.time())
+    minute = local.hour * 60 + local.minute
+    for a, b in hours.ranges(local.weekday()):
+        if not (a <= minute < b and (minute - a) % slot == 0):
+            continue
+        first, end = midnight + timedelta(minutes=a), midnight + timedelta(minutes=b)
+        walls = ((t + timedelta(minutes=k)).astimezone(tz).replace(tzinfo=None, fold=0)
+                 for k in range(slot))
+        if all(first <= wall < end for wall in walls):
+            return a, b
+    return None
 
 
 @settings(max_examples=100, deadline=None)
