@@ -76,9 +76,10 @@ CREATE TABLE slot_offers (
     created_at     TEXT    NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
 );
 
+-- Update ids already handled, stamped by the bot's clock; those older than 7 days are pruned.
 CREATE TABLE processed_updates (
     update_id     INTEGER PRIMARY KEY,
-    processed_at  TEXT    NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+    seen_at       TEXT    NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
 );
 
 -- The seed's indexes, by name.
@@ -98,3 +99,5 @@ CREATE INDEX idx_appointments_failure ON appointments(failure_reason)
     WHERE failure_reason IS NOT NULL;
 -- A lead's open offers.
 CREATE INDEX idx_slot_offers_lead_created ON slot_offers(lead_id, created_at);
+-- Pruning the update ids seen more than a week ago.
+CREATE INDEX idx_processed_updates_seen ON processed_updates(seen_at);

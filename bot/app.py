@@ -27,7 +27,9 @@ from bot.errors import ConfigError, NotFound
 from bot.observability.logs import configure
 from bot.observability.metrics import Metrics
 from bot.ports import CalendarProvider, MeetingProvider, Notifier, OutMessage
-from bot.scheduling.service import AgentDirectory, SlotService
+from bot.scheduling.agents import AgentDirectory
+from bot.scheduling.service import SlotService
+from integrations.chart import latency_chart
 from integrations.google_calendar import GoogleCalendarClient, GoogleCredentials
 from integrations.http import GOOGLE_POOL, ZOOM_POOL, HttpClient
 from integrations.local import LocalCalendar, TemplateMeetings
@@ -57,6 +59,7 @@ class Services:
     reminders: ReminderService
     notifier: Relay
     timers: Timers
+    chart: Callable[[Metrics], bytes]  # the /stats chart as PNG bytes; blocking, run in a thread
     closers: list[Closer] = field(default_factory=list)
 
     @property
@@ -130,11 +133,12 @@ async def build_services(
         agency_name=config.agency_name, default_timezone=config.default_timezone,
         log_texts=config.app_env == "development")
     services = Services(config, store, metrics, clock, calendar, meetings, slots, booking,
-                        conversation, reminders, notify, timers, closers=closers)
+                        conversation, reminders, notify, timers, chart=latency_chart,
+                        closers=closers)
     if isinstance(timers, AsyncioTimers):
         closers.append(_sync_closer(timers.close))
     if serve_metrics and config.metrics_port is not None:
-        quota = getattr(meetings, "quota_used_today", None)
+        quota = getattr(meetings, "quota_today", None)
         server = PrometheusServer(metrics, quota if callable(quota) else None)
         try:
             await server.start(config.metrics_port)

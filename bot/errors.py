@@ -6,10 +6,11 @@
     │   ├── Unavailable             down, timed out, 5xx, connection refused
     │   ├── AuthError               credentials refused (401/403)
     │   ├── RateLimited             429; ``retry_after`` seconds when the vendor said
-    │   └── Conflict                409 (e.g. an event id that already exists)
+    │   └── AlreadyExists           409 (e.g. an event id that already exists)
     └── DomainError                 the request is understood but cannot be done
         ├── SlotTaken               somebody else holds or booked the time
         ├── OfferExpired            a button that is stale, forged or not this lead's
+        │                           (``reason``: an ``ExpiryReason``)
         ├── NotFound                no such agent, lead or appointment
         └── BookingFailed           a step of the booking failed and was undone
 
@@ -17,6 +18,11 @@ Adapters wrap transport errors with ``raise ... from err`` so the core only sees
 """
 
 from __future__ import annotations
+
+from enum import StrEnum
+from typing import TypeVar
+
+T = TypeVar("T")
 
 
 class BotError(Exception):
@@ -55,8 +61,8 @@ class RateLimited(IntegrationError):
         self.retry_after = retry_after
 
 
-class Conflict(IntegrationError):
-    """The service answered 409: the thing already exists."""
+class AlreadyExists(IntegrationError):
+    """The service answered 409: the thing already exists (not PTB's polling ``Conflict``)."""
 
 
 class DomainError(BotError):
@@ -67,8 +73,26 @@ class SlotTaken(DomainError):
     """The time is no longer free."""
 
 
+class ExpiryReason(StrEnum):
+    """Why an offer can no longer be booked."""
+
+    UNKNOWN = "unknown"
+    """No such offer, or another lead's."""
+    USED = "used"
+    """This offer, or another of its batch, was tapped already."""
+    EXPIRED = "expired"
+    """Past its lifetime, retired by a newer batch, or its time has come."""
+    AGENT_GONE = "agent gone"
+    """The agent no longer takes bookings."""
+
+
 class OfferExpired(DomainError):
-    """An offer that is stale, unknown, used, or belongs to someone else."""
+    """An offer that is stale, unknown, used, or belongs to someone else; ``str()`` is the
+    reason's value."""
+
+    def __init__(self, reason: ExpiryReason) -> None:
+        super().__init__(reason.value)
+        self.reason = reason
 
 
 class NotFound(DomainError):
@@ -77,3 +101,10 @@ class NotFound(DomainError):
 
 class BookingFailed(DomainError):
     """A booking step failed; whatever had been created was undone."""
+
+
+def require(found: T | None, what: str) -> T:
+    """``found``, or ``NotFound`` naming ``what`` when a record that must exist is missing."""
+    if found is None:
+        raise NotFound(f"no such {what}")
+    return found

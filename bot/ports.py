@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from bot.domain import (
@@ -31,7 +31,7 @@ from bot.domain import (
 
 
 class AgentStore(Protocol):
-    """Agents, by id and by Telegram id."""
+    """Agents, by id, and all of them."""
 
     async def add(self, agent: Agent) -> Agent:
         """Insert a new agent (its ``id`` is ignored) and return it with the id given."""
@@ -39,10 +39,6 @@ class AgentStore(Protocol):
 
     async def get(self, agent_id: int) -> Agent | None:
         """An agent by id."""
-        ...
-
-    async def by_telegram_id(self, telegram_id: int) -> Agent | None:
-        """The agent with this Telegram user id."""
         ...
 
     async def list(self, *, active_only: bool = False) -> list[Agent]:
@@ -121,7 +117,7 @@ class AppointmentStore(Protocol):
     """Appointments: the atomic hold that makes double booking impossible, and their life."""
 
     async def hold(self, lead_id: int, agent_id: int, slot: Interval, *,
-                   buffer: Any, topic: str | None = None,
+                   buffer: timedelta, topic: str | None = None,
                    now: datetime | None = None) -> Appointment:
         """Insert a ``pending`` appointment unless it overlaps an active one (raise SlotTaken)."""
         ...
@@ -199,6 +195,10 @@ class UpdateStore(Protocol):
 
     async def claim(self, update_id: int) -> bool:
         """True the first time an update id is seen, False ever after."""
+        ...
+
+    async def prune(self, before: datetime) -> int:
+        """Forget the ids first seen before ``before``; returns how many were forgotten."""
         ...
 
 

@@ -37,10 +37,8 @@ async def stats(update: Update, context: BotContext) -> None:
         return
     services = context.services
     if context.args and context.args[0].lower() == "chart":
-        # Plotting takes tens of milliseconds: off the event loop. matplotlib loads on first use.
-        from bot.observability.chart import latency_chart
-
-        png = await asyncio.to_thread(latency_chart, services.metrics)
+        # Plotting takes tens of milliseconds: off the event loop.
+        png = await asyncio.to_thread(services.chart, services.metrics)
         await context.bot.send_photo(chat.id, photo=png,
                                      caption="Latency p50/p95 per minute, last hour")
         return
@@ -48,7 +46,7 @@ async def stats(update: Update, context: BotContext) -> None:
     totals = Totals(
         day=await services.store.appointments.outcomes_since(now - timedelta(days=1)),
         week=await services.store.appointments.outcomes_since(now - timedelta(days=7)))
-    quota = getattr(services.meetings, "quota_used_today", None)
+    quota = getattr(services.meetings, "quota_today", None)
     text = render(services.metrics, totals, quota=quota() if callable(quota) else None)
     await context.bot.send_message(chat.id, f"<pre>{html.escape(text)}</pre>",
                                    parse_mode=ParseMode.HTML)

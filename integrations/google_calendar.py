@@ -28,13 +28,12 @@ from bot.domain import EventRequest, Interval
 from bot.errors import AuthError, ConfigError, IntegrationError, Unavailable
 from bot.observability.metrics import Metrics
 from integrations.http import HttpClient, HttpResponse
+from integrations.tokens import Token, TokenCache
 
 log = logging.getLogger(__name__)
 
 SCOPES = ("https://www.googleapis.com/auth/calendar",)
 CALENDAR_API_URL = "https://www.googleapis.com/calendar/v3"
-# Refresh this long before Google's expiry so a token never dies in flight.
-TOKEN_MARGIN_SECONDS = 60.0
 
 
 class _UrllibResponse(google.auth.transport.Response):
@@ -90,11 +89,8 @@ class GoogleCredentials:
     ) -> None:
         self._credentials = credentials
         self._metrics = metrics
-        self._clock = clock
         self._request = _UrllibRequest(timeout)
-        self._lock = asyncio.Lock()
-        self._token: str | None = None
-        self._valid_until = 0.0
+        self.tokens = TokenCache(self._refresh, clock=clock)
 
     @classmethod
     def from_file(
@@ -114,20 +110,11 @@ class GoogleCredentials:
 
     async def token(self) -> str:
         """A valid access token, refreshed (once, for all waiting callers) when near expiry."""
-        if self._token is not None and self._clock() < self._valid_until:
-            return self._token
-        async with self._lock:
-            if self._token is None or self._clock() >= self._valid_until:
-                await self._refresh()
-            assert self._token is not None
-            return self._token
+        return await self.tokens.token()
 
-    def invalidate(self, token: str) -> None:
-        """Forget ``token`` after the API refused it; a newer token is kept."""
-        if token == self._token:
-            self._token = None
-
-    async def _refresh(self) -> None:
+    async def _refresh(self) -> Token:
+        # google-auth refreshes synchronously over urllib: in a thread, never two at once (the
+        # cache runs one refresh at a time), since a Credentials object is not thread-safe.
         start = time.perf_counter()
         try:
             await asyncio.to_thread(self._credentials.refresh, self._request)
@@ -143,8 +130,7 @@ class GoogleCredentials:
         lifetime = 3600.0
         if expiry is not None:
             lifetime = (expiry - datetime.now(UTC).replace(tzinfo=None)).total_seconds()
-        self._token = str(self._credentials.token)
-        self._valid_until = self._clock() + lifetime - TOKEN_MARGIN_SECONDS
+        return Token(str(self._credentials.token), lifetime)
 
 
 def _refresh_reason(err: Exception) -> str:
@@ -234,18 +220,13 @@ class GoogleCalendarClient:
         params: Mapping[str, str] | None = None, accept: tuple[int, ...] = (),
     ) -> HttpResponse:
         """Send with a bearer token; a 401 (token revoked early) refreshes it and retries once."""
-        for last_try in (False, True):
-            token = await self._credentials.token()
-            try:
-                return await self._http.request(
-                    method, self._base_url + path, name=name, retry=retry, json=json,
-                    params=params, accept=accept, headers={"Authorization": f"Bearer {token}"},
-                )
-            except AuthError as err:
-                if err.status != 401 or last_try:
-                    raise
-                self._credentials.invalidate(token)
-        raise AssertionError("unreachable")
+        async def send(token: str) -> HttpResponse:
+            return await self._http.request(
+                method, self._base_url + path, name=name, retry=retry, json=json,
+                params=params, accept=accept, headers={"Authorization": f"Bearer {token}"},
+            )
+
+        return await self._credentials.tokens.use(send)
 
 
 def _quote(segment: str) -> str:

@@ -26,7 +26,7 @@ from typing import Any
 
 import aiohttp
 
-from bot.errors import AuthError, Conflict, IntegrationError, RateLimited, Unavailable
+from bot.errors import AlreadyExists, AuthError, IntegrationError, RateLimited, Unavailable
 from bot.observability.metrics import Metrics
 
 log = logging.getLogger(__name__)
@@ -175,7 +175,7 @@ class HttpClient:
         if status in (401, 403):
             return AuthError(self.service, message, status=status)
         if status == 409:
-            return Conflict(self.service, message, status=status)
+            return AlreadyExists(self.service, message, status=status)
         if status >= 500 or status == 408:
             return Unavailable(self.service, message, status=status)
         return IntegrationError(self.service, message, status=status)

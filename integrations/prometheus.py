@@ -9,13 +9,13 @@ from prometheus_client import CollectorRegistry, generate_latest
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.registry import Collector
 
-from bot.observability.metrics import WINDOWS, Metrics
+from bot.observability.metrics import WINDOWS, Metrics, Quota
 
 
 class MetricsCollector(Collector):
     """Exposes every latency's count and p50/p95/p99 per window, and every counter."""
 
-    def __init__(self, metrics: Metrics, quota: Callable[[], int] | None = None) -> None:
+    def __init__(self, metrics: Metrics, quota: Callable[[], Quota] | None = None) -> None:
         self._metrics = metrics
         self._quota = quota
 
@@ -41,16 +41,20 @@ class MetricsCollector(Collector):
         uptime.add_metric([], self._metrics.uptime)
         yield from (latency, count, events, uptime)
         if self._quota is not None:
-            quota = GaugeMetricFamily("leadbot_zoom_quota_used",
-                                      "Zoom meeting create/delete requests today (limit 100).")
-            quota.add_metric([], self._quota())
-            yield quota
+            today = self._quota()
+            used = GaugeMetricFamily("leadbot_zoom_quota_used",
+                                     "Zoom meeting create/delete requests today (UTC).")
+            used.add_metric([], today.used)
+            limit = GaugeMetricFamily("leadbot_zoom_quota_limit",
+                                      "Zoom's daily cap on meeting create/delete requests.")
+            limit.add_metric([], today.limit)
+            yield from (used, limit)
 
 
 class PrometheusServer:
     """A loopback HTTP server for ``GET /metrics``."""
 
-    def __init__(self, metrics: Metrics, quota: Callable[[], int] | None = None) -> None:
+    def __init__(self, metrics: Metrics, quota: Callable[[], Quota] | None = None) -> None:
         self.registry = CollectorRegistry()
         self.registry.register(MetricsCollector(metrics, quota))
         self._runner: web.AppRunner | None = None

@@ -2,15 +2,14 @@
 
 Creating a meeting is not idempotent, so it is never retried, except once after a 401 (the request
 was refused before anything was created). Zoom caps meeting create/update/delete at 100 requests a
-day per user, so each one is counted (``zoom.quota`` and ``quota_used_today``).
+day per user, so each one is counted (``zoom.quota`` and ``quota_today``).
 """
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from typing import Any
 from urllib.parse import quote
@@ -18,15 +17,15 @@ from urllib.parse import quote
 from bot.clock import Clock, SystemClock
 from bot.domain import Meeting
 from bot.errors import AuthError, IntegrationError
-from bot.observability.metrics import Metrics
+from bot.observability.metrics import Metrics, Quota
 from integrations.http import HttpClient, HttpResponse
+from integrations.tokens import Token, TokenCache
 
 ZOOM_API_URL = "https://api.zoom.us/v2"
 ZOOM_OAUTH_URL = "https://zoom.us/oauth/token"
+# Zoom's cap on meeting create/update/delete requests per user and day.
 DAILY_QUOTA = 100
 MAX_LIST_PAGES = 5
-# Refresh this long before Zoom's expiry so a token never dies in flight.
-TOKEN_MARGIN_SECONDS = 60.0
 
 
 class ZoomClient:
@@ -52,11 +51,8 @@ class ZoomClient:
         self._api_url = api_url.rstrip("/")
         self._oauth_url = oauth_url
         self._metrics = metrics
-        self._clock = clock
         self._wall_clock = wall_clock or SystemClock()
-        self._lock = asyncio.Lock()
-        self._token: str | None = None
-        self._valid_until = 0.0
+        self._tokens = TokenCache(self._fetch_token, clock=clock)
         self._quota_day: date | None = None
         self._quota_used = 0
 
@@ -111,11 +107,12 @@ class ZoomClient:
                 return None
         return None
 
-    def quota_used_today(self) -> int:
+    def quota_today(self) -> Quota:
         """Meeting create/delete requests sent today (UTC), against Zoom's daily cap."""
+        used = self._quota_used
         if self._quota_day != self._wall_clock.now().astimezone(UTC).date():
-            return 0
-        return self._quota_used
+            used = 0
+        return Quota(used, DAILY_QUOTA)
 
     def _count_quota(self) -> None:
         today = self._wall_clock.now().astimezone(UTC).date()
@@ -126,15 +123,9 @@ class ZoomClient:
 
     async def token(self) -> str:
         """A valid access token, fetched (once, for all waiting callers) when near expiry."""
-        if self._token is not None and self._clock() < self._valid_until:
-            return self._token
-        async with self._lock:
-            if self._token is None or self._clock() >= self._valid_until:
-                await self._fetch_token()
-            assert self._token is not None
-            return self._token
+        return await self._tokens.token()
 
-    async def _fetch_token(self) -> None:
+    async def _fetch_token(self) -> Token:
         try:
             response = await self._http.request(
                 "POST", self._oauth_url, name="zoom.token", retry=True,
@@ -150,29 +141,20 @@ class ZoomClient:
         token = data.get("access_token")
         if not isinstance(token, str) or not token:
             raise AuthError("zoom", "zoom.token: answer without access_token")
-        lifetime = float(data.get("expires_in", 3600))
-        self._token = token
-        self._valid_until = self._clock() + lifetime - TOKEN_MARGIN_SECONDS
+        return Token(token, float(data.get("expires_in", 3600)))
 
     async def _call(
         self, method: str, path: str, *, name: str, retry: bool, json: Any = None,
         accept: tuple[int, ...] = (),
     ) -> HttpResponse:
         """Send with a bearer token; a 401 refreshes the token and retries exactly once."""
-        for last_try in (False, True):
-            token = await self.token()
-            headers: Mapping[str, str] = {"Authorization": f"Bearer {token}"}
-            try:
-                return await self._http.request(
-                    method, self._api_url + path, name=name, retry=retry, json=json,
-                    headers=headers, accept=accept,
-                )
-            except AuthError as err:
-                if err.status != 401 or last_try:
-                    raise
-                if token == self._token:
-                    self._token = None
-        raise AssertionError("unreachable")
+        async def send(token: str) -> HttpResponse:
+            return await self._http.request(
+                method, self._api_url + path, name=name, retry=retry, json=json,
+                headers={"Authorization": f"Bearer {token}"}, accept=accept,
+            )
+
+        return await self._tokens.use(send)
 
 
 def _agenda(key: str) -> str:

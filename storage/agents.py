@@ -6,7 +6,7 @@ import sqlite3
 from dataclasses import asdict
 
 from bot.domain import Agent
-from bot.errors import DomainError
+from bot.errors import DomainError, require
 from storage.db import Database
 
 _FIELDS = ("name", "telegram_id", "calendar_id", "timezone", "working_hours", "slot_minutes",
@@ -38,24 +38,12 @@ class AgentRepository:
                 raise
             raise DomainError(f"an agent with Telegram id {agent.telegram_id} already "
                               "exists") from err
-        found = await self.get(row_id)
-        assert found is not None
-        return found
+        return require(await self.get(row_id), "agent")
 
     async def get(self, agent_id: int) -> Agent | None:
         row = await self._db.fetchone("SELECT * FROM agents WHERE id = ?", (agent_id,))
         return _agent(row) if row else None
 
-    async def by_telegram_id(self, telegram_id: int) -> Agent | None:
-        row = await self._db.fetchone("SELECT * FROM agents WHERE telegram_id = ?",
-                                      (telegram_id,))
-        return _agent(row) if row else None
-
     async def list(self, *, active_only: bool = False) -> list[Agent]:
         sql = "SELECT * FROM agents" + (" WHERE active = 1" if active_only else "")
         return [_agent(r) for r in await self._db.fetchall(sql + " ORDER BY id")]
-
-    async def set_active(self, agent_id: int, active: bool) -> None:
-        await self._db.execute(
-            "UPDATE agents SET active = ?, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ','now') "
-            "WHERE id = ?", (int(active), agent_id))

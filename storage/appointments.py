@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from bot.domain import Appointment, AppointmentStatus, Interval, ReminderKind
-from bot.errors import SlotTaken
+from bot.errors import SlotTaken, require
 from storage.db import Database, from_db, opt_from_db, to_db
 
 _ACTIVE = "('pending', 'booked')"
@@ -53,9 +53,7 @@ class AppointmentRepository:
                 "INSERT INTO appointments (lead_id, agent_id, start_at, end_at, status, topic, "
                 f"created_at) VALUES (?, ?, ?, ?, 'pending', ?, COALESCE(?, {_NOW}))",
                 (lead_id, agent_id, to_db(slot.start), to_db(slot.end), topic, stamp))
-        found = await self.get(row_id)
-        assert found is not None
-        return found
+        return require(await self.get(row_id), "appointment")
 
     async def get(self, appointment_id: int) -> Appointment | None:
         row = await self._db.fetchone("SELECT * FROM appointments WHERE id = ?",
@@ -162,12 +160,6 @@ class AppointmentRepository:
             f"UPDATE appointments SET {column} = {_NOW} WHERE id = ? AND status = 'booked' "
             f"AND {column} IS NULL", (appointment_id,))
         return changed == 1
-
-    async def was_reminded(self, appointment_id: int, kind: ReminderKind) -> bool:
-        column = "reminded_24h_at" if kind == "24h" else "reminded_1h_at"
-        row = await self._db.fetchone(f"SELECT {column} FROM appointments WHERE id = ?",
-                                      (appointment_id,))
-        return bool(row and row[0])
 
     async def outcomes_since(self, moment: datetime) -> dict[str, int]:
         """Count of appointments created since ``moment`` by status (for /stats totals)."""

@@ -6,6 +6,7 @@ import sqlite3
 from typing import Any
 
 from bot.domain import Awaiting, Lead, LeadStatus
+from bot.errors import require
 from storage.db import Database, opt_from_db
 
 _UPDATABLE = frozenset({"name", "phone_number", "email", "timezone", "status", "agent_id",
@@ -43,9 +44,7 @@ class LeadRepository:
         await self._db.execute(
             "INSERT INTO leads (telegram_id, chat_id, name) VALUES (?, ?, ?) "
             "ON CONFLICT(telegram_id) DO NOTHING", (telegram_id, chat_id, name))
-        lead = await self.by_telegram_id(telegram_id)
-        assert lead is not None
-        return lead
+        return require(await self.by_telegram_id(telegram_id), "lead")
 
     async def get(self, lead_id: int) -> Lead | None:
         row = await self._db.fetchone("SELECT * FROM leads WHERE id = ?", (lead_id,))
@@ -77,6 +76,4 @@ class LeadRepository:
                 f"UPDATE leads SET {sets}, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ','now') "
                 "WHERE id = :id", {**{k: getattr(v, "value", v) for k, v in fields.items()},
                                    "id": lead_id})
-        lead = await self.get(lead_id)
-        assert lead is not None
-        return lead
+        return require(await self.get(lead_id), "lead")

@@ -70,10 +70,6 @@ class OfferRepository:
                 "AND expires_at > ?", (to_db(now), offer_id, to_db(now)))
         return True
 
-    async def release(self, offer_id: int) -> None:
-        """Make an offer usable again (its booking did not go through for a retryable reason)."""
-        await self._db.execute("UPDATE slot_offers SET used_at = NULL WHERE id = ?", (offer_id,))
-
     async def retire(self, lead_id: int, now: datetime) -> None:
         """Expire all of a lead's open offers (after a booking)."""
         await self._db.execute(

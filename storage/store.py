@@ -34,7 +34,7 @@ class Store:
         db = Database(path, metrics)
         await db.open()
         return cls(db, AgentRepository(db), LeadRepository(db), MessageRepository(db, clock),
-                   AppointmentRepository(db), OfferRepository(db), UpdateRepository(db))
+                   AppointmentRepository(db), OfferRepository(db), UpdateRepository(db, clock))
 
     async def close(self) -> None:
         await self.db.close()

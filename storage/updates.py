@@ -2,23 +2,29 @@
 
 from __future__ import annotations
 
-from storage.db import Database
+from datetime import datetime
+
+from bot.clock import Clock
+from storage.db import Database, to_db
 
 
 class UpdateRepository:
-    """Claims update ids."""
+    """Claims update ids, stamped by the bot's clock, and forgets old ones."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, clock: Clock) -> None:
         self._db = db
+        self._clock = clock
 
     async def claim(self, update_id: int) -> bool:
-        """True the first time an update id is seen, False ever after."""
+        """True the first time an update id is seen, False after (until it is pruned)."""
         _, changed = await self._db.execute(
-            "INSERT OR IGNORE INTO processed_updates (update_id) VALUES (?)", (update_id,))
+            "INSERT OR IGNORE INTO processed_updates (update_id, seen_at) VALUES (?, ?)",
+            (update_id, to_db(self._clock.now())))
         return changed == 1
 
-    async def prune(self, keep: int = 100_000) -> None:
-        """Forget all but the newest ``keep`` ids (Telegram never redelivers old ones)."""
-        await self._db.execute(
-            "DELETE FROM processed_updates WHERE update_id < "
-            "(SELECT COALESCE(MAX(update_id), 0) - ? FROM processed_updates)", (keep,))
+    async def prune(self, before: datetime) -> int:
+        """Forget the ids first seen before ``before`` (Telegram redelivers only recent ones);
+        returns how many were forgotten."""
+        _, deleted = await self._db.execute(
+            "DELETE FROM processed_updates WHERE seen_at < ?", (to_db(before),))
+        return deleted

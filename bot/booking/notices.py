@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from bot.domain import Agent, Appointment, Lead
+from bot.domain import Agent, Appointment, Lead, ReminderKind
 from bot.ports import Attachment, OutMessage
 
 
@@ -79,7 +79,8 @@ def agent_details(agent: Agent, lead: Lead, appointment: Appointment) -> OutMess
                       f"Lead: {_lead_line(lead)}{about}")
 
 
-def reminder(appointment: Appointment, agent: Agent, zone: ZoneInfo, kind: str) -> OutMessage:
+def reminder(appointment: Appointment, agent: Agent, zone: ZoneInfo,
+             kind: ReminderKind) -> OutMessage:
     """A reminder to the lead, a day or an hour before."""
     when = "tomorrow" if kind == "24h" else "in an hour"
     return OutMessage(f"Reminder: your meeting with {agent.name} is {when}, "

@@ -133,5 +133,5 @@ class ReminderService:
         return True
 
 
-def _name(appointment_id: int, kind: str) -> str:
+def _name(appointment_id: int, kind: ReminderKind) -> str:
     return f"reminder:{appointment_id}:{kind}"

@@ -16,13 +16,13 @@ from bot.conversation.offering import Offering
 from bot.conversation.profile import Profile
 from bot.conversation.turn import CANCEL_PREFIX, KEEP, SHOW_TIMES_ROW, LeadState, Team, Turn
 from bot.domain import Awaiting, LeadStatus
-from bot.errors import BookingFailed, NotFound, OfferExpired, SlotTaken
+from bot.errors import BookingFailed, ExpiryReason, NotFound, OfferExpired, SlotTaken
 from bot.observability.metrics import Metrics
 from bot.ports import AppointmentStore, Button, OfferStore, OutMessage
 
 log = logging.getLogger(__name__)
 # A tap on a batch that is spent this way may be a second tap on the meeting just booked.
-_SPENT = ("used", "expired")
+_SPENT = (ExpiryReason.USED, ExpiryReason.EXPIRED)
 
 
 class Appointments:
@@ -51,7 +51,7 @@ class Appointments:
             booked = await self._booking.book(lead, token)
         except OfferExpired as err:
             upcoming = await self._appointments.upcoming_for_lead(lead.id, self._clock.now())
-            if upcoming is not None and str(err) in _SPENT:
+            if upcoming is not None and err.reason in _SPENT:
                 # A second tap on the batch that was just booked: no new times, or the next tap
                 # would book a second meeting.
                 tz = await self._team.zone(lead)

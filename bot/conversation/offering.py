@@ -14,7 +14,8 @@ from bot.conversation.turn import KEEP, OFFER_PREFIX, LeadState, Team, Turn
 from bot.domain import Appointment, LeadStatus
 from bot.errors import IntegrationError
 from bot.ports import Button, OutMessage
-from bot.scheduling.service import NoSlotsReason, OfferResult, SlotService
+from bot.scheduling.offers import NoSlotsReason, OfferResult
+from bot.scheduling.service import SlotService
 
 log = logging.getLogger(__name__)
 OFFER_COUNT = 4

@@ -21,7 +21,7 @@ from bot.conversation import wording
 from bot.domain import Agent, Awaiting, Lead, clean_text
 from bot.observability.metrics import Metrics
 from bot.ports import Attachment, Button, LeadStore, Notifier, OutMessage
-from bot.scheduling.service import AgentDirectory
+from bot.scheduling.agents import AgentDirectory
 
 log = logging.getLogger(__name__)
 

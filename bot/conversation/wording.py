@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from bot.scheduling.service import NoSlotsReason
+from bot.scheduling.offers import NoSlotsReason
 
 # Buttons
 SHOW_TIMES_LABEL = "Show available times"

@@ -44,6 +44,14 @@ class Summary:
     max: float
 
 
+@dataclass(frozen=True, slots=True)
+class Quota:
+    """How much of a vendor's daily allowance is used today (e.g. Zoom's meeting requests)."""
+
+    used: int
+    limit: int
+
+
 class _Histogram:
     __slots__ = ("buckets", "count", "max", "total")
 
@@ -122,7 +130,6 @@ class Metrics:
         self.started = monotonic()
         self._latencies: dict[str, _Windowed] = {}
         self._counters: dict[str, _Windowed] = {}
-        self._listeners: list[Callable[[str, str, float], None]] = []
 
     def observe(self, name: str, seconds: float) -> None:
         """Record one duration under ``name`` (e.g. ``response``, ``db``, ``zoom.create``)."""
@@ -130,8 +137,6 @@ class Metrics:
         if recorder is None:
             recorder = self._latencies[name] = _Windowed(self._now)
         recorder.add(seconds)
-        for listener in self._listeners:
-            listener("latency", name, seconds)
 
     @contextmanager
     def timer(self, name: str) -> Iterator[None]:
@@ -148,13 +153,6 @@ class Metrics:
         if counter is None:
             counter = self._counters[name] = _Windowed(self._now)
         counter.add(0.0, n)
-        for listener in self._listeners:
-            listener("count", name, float(n))
-
-    def add_listener(self, listener: Callable[[str, str, float], None]) -> None:
-        """Call ``listener(kind, name, value)`` for every latency ("latency", seconds) and every
-        count ("count", n): e.g. the Prometheus bridge."""
-        self._listeners.append(listener)
 
     def summary(self, name: str, window: float | None = None) -> Summary:
         """Latency summary of ``name`` over the last ``window`` seconds (None: since start)."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.observability.metrics import WINDOWS, Metrics
+from bot.observability.metrics import WINDOWS, Metrics, Quota
 
 # (metric name, label, the seed's target in seconds: low, high)
 FIGURES: tuple[tuple[str, str, tuple[float, float] | None], ...] = (
@@ -36,7 +36,7 @@ def _ms(seconds: float) -> str:
     return f"{ms:.0f}ms" if ms >= 10 else f"{ms:.1f}ms"
 
 
-def render(metrics: Metrics, totals: Totals | None = None, *, quota: int | None = None) -> str:
+def render(metrics: Metrics, totals: Totals | None = None, *, quota: Quota | None = None) -> str:
     """The whole report as monospace text (well under Telegram's 4,096 characters)."""
     lines = [f"Uptime {_duration(metrics.uptime)}. p50/p95/p99 (n), ✗ = seed target missed"]
     for name, label, target in FIGURES:
@@ -65,7 +65,7 @@ def render(metrics: Metrics, totals: Totals | None = None, *, quota: int | None 
         if hit + miss:
             lines.append(f"Cache {cache}: {hit / (hit + miss) * 100:.0f}% hits of {hit + miss}")
     if quota is not None:
-        lines.append(f"Zoom quota today: {quota}/100")
+        lines.append(f"Zoom quota today: {quota.used}/{quota.limit}")
     if totals is not None:
         for label, counts in (("24h", totals.day), ("7d", totals.week)):
             text = ", ".join(f"{k} {v}" for k, v in sorted(counts.items())) or "none"

@@ -12,98 +12,31 @@ import itertools
 import time
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from datetime import time as dt_time
-from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from cachetools import TTLCache
 
 from bot.clock import Clock
-from bot.conversation.dates import When
-from bot.domain import Agent, Interval, SlotOffer
+from bot.domain import Agent, Interval
 from bot.observability.metrics import Metrics
-from bot.ports import AgentStore, AppointmentStore, CalendarProvider, OfferStore
+from bot.ports import AppointmentStore, CalendarProvider, OfferStore
+from bot.scheduling.agents import AgentDirectory
 from bot.scheduling.hours import parse_hours
-from bot.scheduling.slots import candidate_slots, free_slots, spread
+from bot.scheduling.offers import (
+    AgentSlot,
+    NoSlotsReason,
+    OfferResult,
+    SlotSearch,
+    TimePreference,
+    one_agent_per_time,
+    pick,
+)
+from bot.scheduling.slots import candidate_slots, free_slots
 
-AGENT_TTL = 300.0  # the seed's 5 minutes
 FREEBUSY_TTL = 60.0
 OFFER_TTL = timedelta(hours=6)
 _VERIFY_ROUNDS = 3
-
-
-class NoSlotsReason(StrEnum):
-    """Why a search found nothing, so the bot can say something useful."""
-
-    NO_AGENTS = "no_agents"
-    NO_HOURS = "no_hours"
-    NOTICE = "notice"
-    ALL_BUSY = "all_busy"
-
-
-@dataclass(frozen=True, slots=True)
-class SlotSearch:
-    """Free slots (agent, slot) in time order, or why there are none."""
-
-    slots: list[tuple[Agent, Interval]]
-    reason: NoSlotsReason | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class OfferResult:
-    """Offers stored for a lead; ``widened`` when the lead's wish had nothing and the nearest
-    times elsewhere are offered instead."""
-
-    offers: list[SlotOffer]
-    reason: NoSlotsReason | None = None
-    widened: bool = False
-
-
-class AgentDirectory:
-    """Agents by id, cached for the seed's 5 minutes."""
-
-    def __init__(self, repo: AgentStore, metrics: Metrics, ttl: float = AGENT_TTL) -> None:
-        self._repo = repo
-        self._metrics = metrics
-        self._cache: TTLCache[object, object] = TTLCache(maxsize=4096, ttl=ttl,
-                                                         timer=time.monotonic)
-
-    async def get(self, agent_id: int) -> Agent | None:
-        """An agent by id."""
-        hit = self._cache.get(agent_id)
-        if isinstance(hit, Agent):
-            self._metrics.incr("cache.agent.hit")
-            return hit
-        self._metrics.incr("cache.agent.miss")
-        agent = await self._repo.get(agent_id)
-        if agent is not None:
-            self._cache[agent_id] = agent
-        return agent
-
-    async def active(self) -> list[Agent]:
-        """Every active agent."""
-        hit = self._cache.get("active")
-        if isinstance(hit, list):
-            self._metrics.incr("cache.agent.hit")
-            return hit
-        self._metrics.incr("cache.agent.miss")
-        agents = await self._repo.list(active_only=True)
-        self._cache["active"] = agents
-        for agent in agents:
-            self._cache[agent.id] = agent
-        return agents
-
-    async def by_telegram_id(self, telegram_id: int) -> Agent | None:
-        """The agent with this Telegram id, if any (agents are few: from the active list)."""
-        for agent in await self.active():
-            if agent.telegram_id == telegram_id:
-                return agent
-        return None
-
-    def invalidate(self) -> None:
-        self._cache.clear()
 
 
 class SlotService:
@@ -175,7 +108,7 @@ class SlotService:
         if wanted.end <= wanted.start:
             return SlotSearch([], NoSlotsReason.NO_HOURS)
         busy, own = await self._busy(agents, full, fresh=False)
-        slots: list[tuple[Agent, Interval]] = []
+        slots: list[AgentSlot] = []
         any_candidates = any_after_notice = False
         for agent in agents:
             zone = ZoneInfo(agent.timezone)
@@ -210,7 +143,7 @@ class SlotService:
             counts[interval.start.astimezone(zone).date()] += 1
         return counts
 
-    async def verify(self, chosen: Sequence[tuple[Agent, Interval]]) -> list[bool]:
+    async def verify(self, chosen: Sequence[AgentSlot]) -> list[bool]:
         """Second validation: one fresh free/busy call for exactly these slots."""
         if not chosen:
             return []
@@ -234,22 +167,22 @@ class SlotService:
         return SlotSearch(kept, None if kept else NoSlotsReason.ALL_BUSY)
 
     async def offer(self, lead_id: int, agents: Sequence[Agent], *, zone: ZoneInfo,
-                    when: When | None = None, count: int = 4,
+                    when: TimePreference | None = None, count: int = 4,
                     reschedule_of: int | None = None) -> OfferResult:
         """Choose, re-check and store up to ``count`` offers for a lead."""
         widened = False
-        window = when.window(zone) if when else None
+        window = when.window(zone) if when is not None else None
         found = await self.search(agents, *(window or (None, None)))
         if not found.slots and window is not None:
             widened = True
             found = await self.search(agents)
         if not found.slots:
             return OfferResult([], found.reason, widened)
-        pool = self._one_agent_per_time(found.slots)
-        preferred = when.time if when else None
-        chosen: list[tuple[Agent, Interval]] = []
+        pool = one_agent_per_time(found.slots, self._round_robin)
+        preferred = when.time if when is not None else None
+        chosen: list[AgentSlot] = []
         for _ in range(_VERIFY_ROUNDS):
-            picks = self._pick(pool, count - len(chosen), zone, preferred, chosen)
+            picks = pick(pool, count - len(chosen), zone, preferred, chosen)
             if not picks:
                 break
             ok = await self.verify(picks)
@@ -266,38 +199,3 @@ class SlotService:
             expires_at=now + self._offer_ttl, reschedule_of=reschedule_of)
         self._metrics.incr("offers.made")
         return OfferResult(offers, None, widened)
-
-    def _one_agent_per_time(self, slots: list[tuple[Agent, Interval]]
-                            ) -> list[tuple[Agent, Interval]]:
-        """Where several agents are free at one time, offer it once, agents taken in turn."""
-        by_start: dict[datetime, list[tuple[Agent, Interval]]] = defaultdict(list)
-        for pair in slots:
-            by_start[pair[1].start].append(pair)
-        return [group[next(self._round_robin) % len(group)] if len(group) > 1 else group[0]
-                for group in by_start.values()]
-
-    @staticmethod
-    def _pick(pool: list[tuple[Agent, Interval]], n: int, zone: ZoneInfo,
-              preferred: dt_time | None, already: list[tuple[Agent, Interval]]
-              ) -> list[tuple[Agent, Interval]]:
-        if n <= 0:
-            return []
-        taken = {s.start for _, s in already}
-        pool = [p for p in pool if p[1].start not in taken]
-        if preferred is not None:
-            wish = preferred
-
-            def distance(pair: tuple[Agent, Interval]) -> tuple[float, datetime]:
-                local = pair[1].start.astimezone(zone)
-                target = local.replace(hour=wish.hour, minute=wish.minute)
-                return abs((local - target).total_seconds()), local
-            # The wished time on the earliest day it is free first, then the nearest times.
-            ranked = sorted(pool, key=lambda p: (p[1].start.astimezone(zone).date(),
-                                                 distance(p)))
-            first_day = ranked[0][1].start.astimezone(zone).date() if ranked else None
-            same_day = sorted((p for p in ranked
-                               if p[1].start.astimezone(zone).date() == first_day), key=distance)
-            return sorted(same_day[:n], key=lambda p: p[1].start)
-        intervals = [s for _, s in pool]
-        picked = {s.start for s in spread(intervals, n, zone)}
-        return [p for p in pool if p[1].start in picked]

@@ -10,6 +10,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot.booking.compensation import CLEANUP
+from bot.booking.events import event_id_of
 from bot.domain import AppointmentStatus, Interval, Lead
 from bot.errors import BookingFailed, OfferExpired, SlotTaken
 from tests.world import CALENDAR, World, world
@@ -160,8 +162,6 @@ async def test_pending_booking_left_by_a_crash_is_reconciled(tmp_path: Path) -> 
 
 async def test_a_meeting_made_just_before_a_crash_is_found_and_the_booking_finished(
         tmp_path: Path) -> None:
-    from bot.booking.service import event_id_of
-
     async with world(tmp_path) as w:
         lead = await w.services.store.leads.get_or_create(5, 5, "Crash")
         start = w.clock.now().replace(hour=10)
@@ -177,8 +177,6 @@ async def test_a_meeting_made_just_before_a_crash_is_found_and_the_booking_finis
 
 
 async def test_an_undo_that_fails_at_start_up_is_swept_later(tmp_path: Path) -> None:
-    from bot.booking.service import CLEANUP
-
     async with world(tmp_path) as w:
         lead = await w.services.store.leads.get_or_create(5, 5, "Crash")
         start = w.clock.now().replace(hour=10)

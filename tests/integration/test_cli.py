@@ -237,8 +237,7 @@ def check_slots(found: list[dict[str, str]], zone: str, day: date, minutes: int)
         assert end - start == length, item  # real time, not wall time
         wall = start.astimezone(tz)
         assert wall.date() == day and (wall.hour * 60 + wall.minute) % minutes == 0, item
-        # The wall clock reads the slot's length too: no slot straddles the clock change.
-        assert (end.astimezone(tz).replace(tzinfo=None) - wall.replace(tzinfo=None)) == length
+        assert wall.fold == 0, item  # a repeated hour is offered once, at its first showing
         assert previous_end is None or start >= previous_end, item
         previous_end = end
 
@@ -263,10 +262,11 @@ def test_slots_on_new_yorks_spring_forward_day(cli: Cli) -> None:
     assert found[-1]["start"] == f"{day}T23:00:00-04:00"
     assert [item["start"][-6:] for item in found] == (
         ["-05:00"] * local.index("03:00") + ["-04:00"] * (len(found) - local.index("03:00")))
-    # 23 real hours; 01:00-02:00 EST is left out because the wall clock jumps from 02:00 to
-    # 03:00 inside it (bot/slots.py: a slot must read its own length on the wall clock).
-    assert local == ["00:00", *(f"{h:02d}:00" for h in range(3, 24))]
-    assert len(found) == 22
+    # 23 real hours, 23 slots: 01:00-02:00 EST is a real hour inside the day's hours although
+    # the wall clock jumps from 02:00 to 03:00 at its end (it ends at 03:00 EDT).
+    assert local == ["00:00", "01:00", *(f"{h:02d}:00" for h in range(3, 24))]
+    assert found[1]["end"] == f"{day}T03:00:00-04:00"
+    assert len(found) == 23
 
     week_before = slots_of(cli, agent, day - timedelta(days=7))
     assert len(week_before) == 24  # an ordinary Sunday, for comparison
@@ -299,10 +299,12 @@ def test_slots_on_lord_howes_half_hour_spring_forward(cli: Cli) -> None:
     offsets = [item["start"][-6:] for item in found]
     switch = offsets.index("+11:00")
     assert set(offsets[:switch]) == {"+10:30"} and set(offsets[switch:]) == {"+11:00"}
-    # 02:00 +10:30 became 02:30 +11:00; 01:30-02:00 straddles the change and is left out.
-    assert found[switch - 1]["start"] == f"{day}T01:00:00+10:30"
+    # 02:00 +10:30 became 02:30 +11:00; 01:30-02:00 +10:30 is a real half hour ending at
+    # 02:30 +11:00, so it is offered; 02:00 and 02:15 never show.
+    assert found[switch - 1]["start"] == f"{day}T01:30:00+10:30"
+    assert found[switch - 1]["end"] == f"{day}T02:30:00+11:00"
     assert found[switch]["start"] == f"{day}T02:30:00+11:00"
-    assert len(found) == 47 - 1
+    assert len(found) == 47
 
 
 # ----- the console ----------------------------------------------------------------------------

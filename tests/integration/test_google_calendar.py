@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from bot.booking.service import event_id_for
+from bot.booking.events import event_id_for
 from bot.domain import EventRequest, Interval
 from bot.errors import AuthError, ConfigError, IntegrationError, Unavailable
 from bot.observability.metrics import Metrics
@@ -262,6 +262,17 @@ async def test_token_is_refreshed_a_minute_before_it_expires(
     assert google.token_requests == 1
     clock.now += 20
     await client.busy([AGENT], T0, T0 + timedelta(hours=1))
+    assert google.token_requests == 2
+
+
+async def test_twenty_calls_at_expiry_share_one_token_refresh(
+    google: FakeGoogle, make_client: MakeClient, clock: Monotonic
+) -> None:
+    client = make_client()
+    await client.busy([AGENT], T0, T0 + timedelta(hours=1))
+    clock.now += 3600
+    google.delay("/token", 0.05)
+    await asyncio.gather(*(client.busy([AGENT], T0, T0 + timedelta(hours=1)) for _ in range(20)))
     assert google.token_requests == 2
 
 

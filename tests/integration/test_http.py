@@ -10,7 +10,7 @@ import aiohttp
 import pytest
 from aiohttp import web
 
-from bot.errors import AuthError, Conflict, IntegrationError, RateLimited, Unavailable
+from bot.errors import AlreadyExists, AuthError, IntegrationError, RateLimited, Unavailable
 from bot.observability.metrics import Metrics
 from integrations.http import GOOGLE_POOL, ZOOM_POOL, HttpClient, make_session
 from tests.fakes.base import FakeServer
@@ -147,7 +147,7 @@ async def test_retries_stop_when_the_time_budget_is_spent(
 @pytest.mark.parametrize(
     ("status", "error"),
     [(400, IntegrationError), (401, AuthError), (403, AuthError), (404, IntegrationError),
-     (409, Conflict), (429, RateLimited), (500, Unavailable), (504, Unavailable)],
+     (409, AlreadyExists), (429, RateLimited), (500, Unavailable), (504, Unavailable)],
 )
 async def test_statuses_map_to_the_error_tree(
     client: HttpClient, server: EchoServer, status: int, error: type[Exception]

@@ -10,7 +10,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from bot.app import build_services
 from bot.config import Config
-from bot.observability.metrics import Metrics
+from bot.observability.metrics import Metrics, Quota
 from integrations.prometheus import PrometheusServer
 
 
@@ -19,7 +19,7 @@ async def test_scrape_parses_and_carries_the_figures() -> None:
     for ms in range(1, 101):
         metrics.observe("response", ms / 1000)
     metrics.incr("messages", 7)
-    server = PrometheusServer(metrics, quota=lambda: 3)
+    server = PrometheusServer(metrics, quota=lambda: Quota(3, 100))
     await server.start(0)
     try:
         async with aiohttp.ClientSession() as session, session.get(
@@ -37,6 +37,7 @@ async def test_scrape_parses_and_carries_the_figures() -> None:
         == 100
     assert samples[("leadbot_events_total", (("name", "messages"),))] == 7
     assert samples[("leadbot_zoom_quota_used", ())] == 3
+    assert samples[("leadbot_zoom_quota_limit", ())] == 100
 
 
 async def test_metrics_port_serves_the_running_bots_figures(tmp_path: Path) -> None:

@@ -6,7 +6,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from bot.domain import Interval
-from bot.scheduling.service import NoSlotsReason
+from bot.scheduling.offers import NoSlotsReason
 from tests.world import CALENDAR, world
 
 UTC = ZoneInfo("UTC")

@@ -100,117 +100,6 @@ async def test_every_query_is_timed_as_db_time(tmp_path: Path, clock: FixedClock
         await opened.close()
 
 
-# ----- migration ------------------------------------------------------------------------------
-
-OLD_SCHEMA = """
-CREATE TABLE leads (
-    id            INTEGER PRIMARY KEY,
-    telegram_id   INTEGER NOT NULL UNIQUE,
-    chat_id       INTEGER NOT NULL,
-    name          TEXT,
-    phone_number  TEXT,
-    status        TEXT NOT NULL DEFAULT 'new'
-);
-CREATE TABLE messages (
-    id          INTEGER PRIMARY KEY,
-    lead_id     INTEGER NOT NULL REFERENCES leads(id),
-    role        TEXT NOT NULL,
-    content     TEXT NOT NULL,
-    created_at  TEXT NOT NULL
-);
-"""
-
-
-def make_old_database(path: Path) -> None:
-    """A 'user_version 0' database from before this schema, with rows in it."""
-    with sqlite3.connect(path) as conn:
-        conn.executescript(OLD_SCHEMA)
-        conn.executemany(
-            "INSERT INTO leads (id, telegram_id, chat_id, name, phone_number, status) "
-            "VALUES (?, ?, ?, ?, ?, ?)",
-            [(1, 501, 501, "Ann", "+14155550100", "new"),
-             (2, 502, 502, "Bo", "+442071838750", "booked"),
-             (3, 503, 503, None, None, "qualifying")])
-        conn.executemany(
-            "INSERT INTO messages (lead_id, role, content, created_at) VALUES (?, ?, ?, ?)",
-            [(1 + i % 3, "user" if i % 2 else "assistant", f"line {i}",
-              f"2026-01-01T10:00:{i:02d}.000000Z") for i in range(20)])
-        assert conn.execute("PRAGMA user_version").fetchone()[0] == 0
-    conn.close()
-
-
-def snapshot(path: Path) -> dict[str, object]:
-    with read(path) as conn:
-        result = {
-            "schema": sorted(tuple(r) for r in conn.execute(
-                "SELECT type, name, sql FROM sqlite_master ORDER BY name")),
-            "leads": [tuple(r) for r in conn.execute("SELECT * FROM leads ORDER BY id")],
-            "messages": [tuple(r) for r in conn.execute("SELECT * FROM messages ORDER BY id")],
-            "version": conn.execute("PRAGMA user_version").fetchone()[0],
-        }
-    conn.close()
-    return result
-
-
-async def test_an_old_database_is_migrated_in_place_without_losing_rows(
-    tmp_path: Path, clock: FixedClock,
-) -> None:
-    path = tmp_path / "old.sqlite3"
-    make_old_database(path)
-
-    migrated = await Store.open(path, Metrics(), clock)
-    await migrated.close()
-
-    with read(path) as conn:
-        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
-        names = {r["name"] for r in conn.execute("SELECT name FROM sqlite_master")}
-        assert names >= TABLES | SEED_INDEXES
-        leads = [dict(r) for r in conn.execute("SELECT * FROM leads ORDER BY id")]
-        assert [(r["id"], r["telegram_id"], r["name"], r["phone_number"], r["status"])
-                for r in leads] == [(1, 501, "Ann", "+14155550100", "new"),
-                                    (2, 502, "Bo", "+442071838750", "booked"),
-                                    (3, 503, None, None, "qualifying")]
-        for row in leads:
-            assert row["email"] is None and row["awaiting"] is None and row["agent_id"] is None
-            assert row["created_at"] and row["updated_at"], row
-        messages = [dict(r) for r in conn.execute("SELECT * FROM messages ORDER BY id")]
-        assert [m["content"] for m in messages] == [f"line {i}" for i in range(20)]
-        assert all(m["telegram_message_id"] is None for m in messages)
-    conn.close()
-
-    # The migrated file works through the repositories as a new one would.
-    again = await Store.open(path, Metrics(), clock)
-    try:
-        ann = await again.leads.get(1)
-        assert ann is not None and ann.name == "Ann" and ann.created_at is not None
-        history = await again.messages.last(1, 15)
-        assert [m.content for m in history] == [f"line {i}" for i in range(0, 20, 3)]
-        (bo,) = await again.leads.by_phone("+442071838750", LeadStatus.BOOKED)
-        assert bo.id == 2
-        newcomer = await add_lead(again, telegram_id=777)
-        assert newcomer.created_at is not None, (
-            "a lead created after migration has no created_at: ALTER TABLE added the column "
-            "without its DEFAULT (strftime(...now)), so new rows get NULL")
-        agent = await add_agent(again)
-        await again.appointments.hold(1, agent.id, slot(10), buffer=timedelta(0))
-    finally:
-        await again.close()
-
-
-async def test_opening_a_current_database_again_changes_nothing(
-    tmp_path: Path, clock: FixedClock,
-) -> None:
-    path = tmp_path / "old.sqlite3"
-    make_old_database(path)
-    first = await Store.open(path, Metrics(), clock)  # migrates
-    await first.close()
-    before = snapshot(path)
-    for _ in range(2):
-        again = await Store.open(path, Metrics(), clock)
-        await again.close()
-        assert snapshot(path) == before
-
-
 # ----- the hot queries use the seed's indexes -------------------------------------------------
 
 
@@ -461,3 +350,19 @@ async def test_get_or_create_returns_the_same_lead_for_the_same_user(store: Stor
     results = await asyncio.gather(*(store.leads.get_or_create(42, 42, "Zed") for _ in range(5)))
     assert len({lead.id for lead in results}) == 1
     assert results[0].status == LeadStatus.NEW and results[0].created_at is not None
+
+
+async def test_update_ids_seen_over_a_week_ago_are_pruned_and_newer_ones_kept(
+    store: Store, clock: FixedClock,
+) -> None:
+    assert await store.updates.claim(1) and await store.updates.claim(2)
+    clock.set(NOW + timedelta(days=8))
+    assert await store.updates.claim(3)
+    assert await store.updates.prune(clock.now() - timedelta(days=7)) == 2
+    assert not await store.updates.claim(3), "a recent id is still known"
+    assert await store.updates.claim(1), "an old id is forgotten"
+    assert await store.updates.prune(clock.now() - timedelta(days=7)) == 0
+    with read(store.db.path) as conn:
+        stamps = dict(conn.execute("SELECT update_id, seen_at FROM processed_updates"))
+    conn.close()
+    assert stamps == {1: "2027-03-09T12:00:00.000000Z", 3: "2027-03-09T12:00:00.000000Z"}

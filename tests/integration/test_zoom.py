@@ -11,9 +11,9 @@ import pytest
 
 from bot.clock import FixedClock
 from bot.errors import AuthError, RateLimited, Unavailable
-from bot.observability.metrics import Metrics
+from bot.observability.metrics import Metrics, Quota
 from integrations.http import ZOOM_POOL, HttpClient, make_session
-from integrations.zoom import ZoomClient
+from integrations.zoom import DAILY_QUOTA, ZoomClient
 from tests.fakes.clocks import Monotonic, RecordingSleep
 from tests.fakes.zoom import MEETING_FIELDS, FakeZoom
 
@@ -139,6 +139,31 @@ async def test_token_is_refreshed_a_minute_before_it_expires(
     assert zoom.token_requests == 2
 
 
+async def test_twenty_calls_at_expiry_share_one_token_refresh(
+    zoom: FakeZoom, make_client: MakeClient, clock: Monotonic
+) -> None:
+    client = make_client()
+    await client.token()
+    clock.now += 3599
+    zoom.delay("/oauth/token", 0.05)
+    tokens = await asyncio.gather(*(client.token() for _ in range(20)))
+    assert len(set(tokens)) == 1
+    assert zoom.token_requests == 2
+
+
+async def test_a_refused_token_request_fails_its_waiters_once_and_the_next_call_retries(
+    zoom: FakeZoom, make_client: MakeClient
+) -> None:
+    client = make_client()
+    zoom.fail("/oauth/token", 400, times=1)
+    zoom.delay("/oauth/token", 0.05)
+    results = await asyncio.gather(*(client.token() for _ in range(20)), return_exceptions=True)
+    assert all(isinstance(r, AuthError) for r in results)
+    assert zoom.token_requests == 1
+    await create(client)
+    assert zoom.token_requests == 2
+
+
 async def test_a_401_refreshes_the_token_once_and_the_meeting_is_created_once(
     zoom: FakeZoom, make_client: MakeClient
 ) -> None:
@@ -219,12 +244,12 @@ async def test_quota_counts_creates_and_deletes_per_utc_day(
     client = make_client()
     meeting_id = await create(client)
     await client.delete(meeting_id)
-    assert client.quota_used_today() == 2
+    assert client.quota_today() == Quota(used=2, limit=DAILY_QUOTA)
     assert metrics.count("zoom.quota") == 2
     wall.set(datetime(2030, 1, 8, 0, 0, 1, tzinfo=UTC))
-    assert client.quota_used_today() == 0
+    assert client.quota_today().used == 0
     await create(client)
-    assert client.quota_used_today() == 1
+    assert client.quota_today().used == 1
 
 
 async def test_calls_are_timed_into_metrics(make_client: MakeClient, metrics: Metrics) -> None:

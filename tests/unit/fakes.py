@@ -17,6 +17,8 @@ from dataclasses import dataclass, field, fields, replace
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from bot.booking.reminders import ReminderService
+from bot.booking.service import BookingService
 from bot.conversation.brain import BrainContext, BrainReply
 from bot.domain import (
     Agent,
@@ -33,7 +35,10 @@ from bot.domain import (
     SlotOffer,
 )
 from bot.errors import DomainError, NotFound, SlotTaken, Unavailable
+from bot.observability.metrics import Metrics
 from bot.ports import OutMessage
+from bot.scheduling.agents import AgentDirectory
+from bot.scheduling.service import SlotService
 
 MONDAY = datetime(2026, 12, 7, 7, 0, tzinfo=UTC)
 """A Monday morning, before the usual working hours (09:00-17:00 UTC)."""
@@ -76,9 +81,6 @@ class FakeAgents:
 
     async def get(self, agent_id: int) -> Agent | None:
         return self.rows.get(agent_id)
-
-    async def by_telegram_id(self, telegram_id: int) -> Agent | None:
-        return next((a for a in self.rows.values() if a.telegram_id == telegram_id), None)
 
     async def list(self, *, active_only: bool = False) -> list[Agent]:
         return [a for _, a in sorted(self.rows.items()) if a.active or not active_only]
@@ -655,3 +657,48 @@ if TYPE_CHECKING:  # the fakes fit the ports (checked by mypy on this file)
     _notifier: Notifier = FakeNotifier()
     _timers: Timers = FakeTimers()
     _clock: Clock = FakeClock()
+
+
+@dataclass
+class Core:
+    """The core services wired to the fakes above (``build_core`` makes one)."""
+
+    repos: FakeRepositories
+    calendar: FakeCalendar
+    meetings: FakeMeetings
+    notifier: FakeNotifier
+    timers: FakeTimers
+    clock: FakeClock
+    metrics: Metrics
+    agents: AgentDirectory
+    slots: SlotService
+    booking: BookingService
+    reminders: ReminderService
+
+    async def add_agent(self, **changes: Any) -> Agent:
+        """Store an agent (``make_agent`` defaults) and forget the cached agent list."""
+        agent = await self.repos.agents.add(make_agent(**changes))
+        self.agents.invalidate()
+        return agent
+
+    async def lead(self, n: int = 1, **changes: Any) -> Lead:
+        """Lead ``n`` (Telegram and chat id 1000 + n), created on first use."""
+        lead = await self.repos.leads.get_or_create(1000 + n, 1000 + n, f"Lead{n}")
+        return await self.repos.leads.update(lead.id, **changes) if changes else lead
+
+
+def build_core(*, at: datetime = MONDAY, parallel: bool = True,
+               invite_attendees: bool = False) -> Core:
+    """Every core service on fakes, the clock standing at ``at``."""
+    clock = FakeClock(at)
+    repos = FakeRepositories(clock)
+    calendar, meetings, notifier, timers = FakeCalendar(), FakeMeetings(), FakeNotifier(), \
+        FakeTimers()
+    metrics = Metrics()
+    agents = AgentDirectory(repos.agents, metrics)
+    slots = SlotService(agents, repos.appointments, repos.offers, calendar, clock, metrics)
+    booking = BookingService(repos, slots, calendar, meetings, clock, metrics, parallel=parallel,
+                             invite_attendees=invite_attendees)
+    reminders = ReminderService(repos, notifier, timers, clock, metrics)
+    return Core(repos, calendar, meetings, notifier, timers, clock, metrics, agents, slots,
+                booking, reminders)

@@ -12,8 +12,6 @@ from datetime import time
 from zoneinfo import ZoneInfo
 
 from bot.booking.notices import slot_label
-from bot.booking.reminders import ReminderService
-from bot.booking.service import BookingService
 from bot.conversation.actions import BookSlot, Cancel, FindSlots, Reschedule, SaveDetails, ToolCall
 from bot.conversation.brain import Brain, BrainReply
 from bot.conversation.service import CANCEL_PREFIX, KEEP, OFFER_PREFIX, ConversationService, Sender
@@ -21,39 +19,52 @@ from bot.domain import Agent, AppointmentStatus, Awaiting, Lead, LeadStatus
 from bot.errors import Unavailable
 from bot.observability.metrics import Metrics
 from bot.ports import OutMessage
-from bot.scheduling.service import AgentDirectory, SlotService
 from integrations.rule_brain import RuleBrain
 from tests.unit.fakes import (
+    Core,
     FakeBrain,
     FakeCalendar,
     FakeClock,
     FakeMeetings,
-    FakeNotifier,
     FakeRepositories,
     FakeTimers,
-    make_agent,
+    build_core,
 )
 
 
 @dataclass
 class Chat:
-    """A conversation service wired to fakes, and one lead to talk as."""
+    """The conversation service over the core on fakes, one agent, and one lead to talk as."""
 
-    repos: FakeRepositories
-    calendar: FakeCalendar
-    meetings: FakeMeetings
-    notifier: FakeNotifier
-    timers: FakeTimers
-    metrics: Metrics
-    agents: AgentDirectory
+    core: Core
     conversation: ConversationService
     brain: FakeBrain
-    agent: Agent = field(init=False)
+    agent: Agent
     me: Sender = field(default_factory=lambda: Sender(1001, 1001, "Ann"))
 
     @property
+    def repos(self) -> FakeRepositories:
+        return self.core.repos
+
+    @property
     def clock(self) -> FakeClock:
-        return self.repos.clock
+        return self.core.clock
+
+    @property
+    def calendar(self) -> FakeCalendar:
+        return self.core.calendar
+
+    @property
+    def meetings(self) -> FakeMeetings:
+        return self.core.meetings
+
+    @property
+    def timers(self) -> FakeTimers:
+        return self.core.timers
+
+    @property
+    def metrics(self) -> Metrics:
+        return self.core.metrics
 
     async def says(self, text: str) -> list[OutMessage]:
         return await self.conversation.text(self.me, text)
@@ -67,30 +78,19 @@ class Chat:
         return lead
 
     def to_agent(self) -> list[str]:
-        return self.notifier.to(self.agent.telegram_id)
+        return self.core.notifier.to(self.agent.telegram_id)
 
 
 async def chat(*replies: BrainReply | Exception) -> Chat:
     """The service on fakes with one agent; scripted replies put a fake AI before the rules."""
-    repos = FakeRepositories()
-    calendar, meetings, notifier, timers = (FakeCalendar(), FakeMeetings(), FakeNotifier(),
-                                            FakeTimers())
-    metrics = Metrics()
-    agents = AgentDirectory(repos.agents, metrics)
-    slots = SlotService(agents, repos.appointments, repos.offers, calendar, repos.clock, metrics)
-    booking = BookingService(repos, slots, calendar, meetings, repos.clock, metrics)
-    reminders = ReminderService(repos, notifier, timers, repos.clock, metrics)
+    core = build_core()
     scripted = FakeBrain(*replies)
     rules = RuleBrain()
     brain: Brain = scripted if replies else rules
-    conversation = ConversationService(repos, slots, booking, brain, rules, notifier, reminders,
-                                       repos.clock, metrics, agency_name="Acme Realty",
-                                       default_timezone="UTC")
-    built = Chat(repos, calendar, meetings, notifier, timers, metrics, agents, conversation,
-                 scripted)
-    built.agent = await repos.agents.add(make_agent())
-    agents.invalidate()
-    return built
+    conversation = ConversationService(core.repos, core.slots, core.booking, brain, rules,
+                                       core.notifier, core.reminders, core.clock, core.metrics,
+                                       agency_name="Acme Realty", default_timezone="UTC")
+    return Chat(core, conversation, scripted, await core.add_agent())
 
 
 def offers_in(messages: list[OutMessage]) -> list[str]:

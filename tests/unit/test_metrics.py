@@ -7,7 +7,8 @@ import time
 
 import pytest
 
-from bot.observability.metrics import Metrics
+from bot.observability.metrics import Metrics, Quota
+from bot.observability.stats import render
 
 FIVE_MINUTES = 300.0
 HOUR = 3600.0
@@ -163,19 +164,6 @@ def test_the_timer_records_even_when_the_body_raises(clock: FakeMonotonic) -> No
     assert metrics.summary("zoom.create").count == 2
 
 
-def test_listeners_see_every_observation_and_count(clock: FakeMonotonic) -> None:
-    metrics = Metrics(clock)
-    seen: list[tuple[str, str, float]] = []
-    metrics.add_listener(lambda kind, name, value: seen.append((kind, name, value)))
-    metrics.observe("db", 0.001)
-    with metrics.timer("response"):
-        pass
-    metrics.incr("messages", 3)
-    assert [(kind, name) for kind, name, _ in seen] == [
-        ("latency", "db"), ("latency", "response"), ("count", "messages")]
-    assert seen[0][2] == 0.001 and seen[2][2] == 3
-
-
 def test_memory_stays_bounded_over_two_hours_of_heavy_traffic(clock: FakeMonotonic) -> None:
     metrics = Metrics(clock)
     total, span = 200_000, 2 * HOUR
@@ -199,3 +187,12 @@ def test_memory_stays_bounded_over_two_hours_of_heavy_traffic(clock: FakeMonoton
     assert len(metrics._counters["messages"]._minutes) <= 61
     # Each minute's histogram has at most one bucket per distinct log-spaced value range.
     assert all(len(hist.buckets) <= 100 for _, hist in minutes)
+
+
+def test_stats_show_the_quota_against_the_cap_it_was_given() -> None:
+    report = render(Metrics(), quota=Quota(used=7, limit=250))
+    assert "Zoom quota today: 7/250" in report
+
+
+def test_stats_leave_the_quota_out_without_a_metered_meeting_provider() -> None:
+    assert "Zoom quota" not in render(Metrics())

@@ -1,14 +1,13 @@
-"""/stats chart: a PNG of the latency percentiles over the last hour (run it in a thread)."""
+"""/stats chart: a PNG of the latency percentiles over the last hour, drawn by matplotlib.
+
+The composition root hands ``latency_chart`` to the handlers through ``Services.chart``; run it in
+a thread (plotting takes tens of milliseconds). matplotlib is imported on the first chart, not at
+start-up: it costs about 40 MB of memory that most processes never need.
+"""
 
 from __future__ import annotations
 
 import io
-
-import matplotlib
-
-matplotlib.use("Agg")  # no screen on a server
-
-import matplotlib.pyplot as plt
 
 from bot.observability.metrics import Metrics
 
@@ -17,6 +16,11 @@ SERIES = (("response", "Response"), ("booking", "Booking"), ("ai", "AI"), ("db",
 
 def latency_chart(metrics: Metrics) -> bytes:
     """p50 and p95 per minute of the main latencies, last hour, as PNG bytes."""
+    import matplotlib  # heavy and rarely used: loaded on demand (see the module docstring)
+
+    matplotlib.use("Agg")  # no screen on a server
+    import matplotlib.pyplot as plt
+
     now = metrics.uptime + metrics.started
     figure, axes = plt.subplots(figsize=(8, 4.5), dpi=100)
     try:

@@ -1,0 +1,93 @@
+"""What a search and an offer come back with, and how the few slots shown are chosen."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime, tzinfo
+from enum import StrEnum
+from typing import Protocol
+from zoneinfo import ZoneInfo
+
+from bot.domain import Agent, Interval, SlotOffer
+from bot.scheduling.slots import spread
+
+AgentSlot = tuple[Agent, Interval]
+
+
+class TimePreference(Protocol):
+    """When a lead would like to meet (the conversation's ``When`` is one)."""
+
+    def window(self, tz: tzinfo) -> tuple[datetime, datetime] | None:
+        """[start, end) in UTC in which the meeting should start, if the lead named a day."""
+        ...
+
+    @property
+    def time(self) -> dt.time | None:
+        """The time of day asked for, offered first with the nearest times that day."""
+        ...
+
+
+class NoSlotsReason(StrEnum):
+    """Why a search found nothing, so the bot can say something useful."""
+
+    NO_AGENTS = "no_agents"
+    NO_HOURS = "no_hours"
+    NOTICE = "notice"
+    ALL_BUSY = "all_busy"
+
+
+@dataclass(frozen=True, slots=True)
+class SlotSearch:
+    """Free slots (agent, slot) in time order, or why there are none."""
+
+    slots: list[AgentSlot]
+    reason: NoSlotsReason | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class OfferResult:
+    """Offers stored for a lead; ``widened`` when the lead's wish had nothing and the nearest
+    times elsewhere are offered instead."""
+
+    offers: list[SlotOffer]
+    reason: NoSlotsReason | None = None
+    widened: bool = False
+
+
+def one_agent_per_time(slots: list[AgentSlot], turn: Iterator[int]) -> list[AgentSlot]:
+    """Where several agents are free at one time, offer it once, agents taken in ``turn``."""
+    by_start: dict[datetime, list[AgentSlot]] = defaultdict(list)
+    for pair in slots:
+        by_start[pair[1].start].append(pair)
+    return [group[next(turn) % len(group)] if len(group) > 1 else group[0]
+            for group in by_start.values()]
+
+
+def pick(pool: list[AgentSlot], n: int, zone: ZoneInfo, preferred: dt.time | None,
+         already: list[AgentSlot]) -> list[AgentSlot]:
+    """Up to ``n`` slots of ``pool`` not starting when one ``already`` chosen does: the wished
+    time on the earliest day it is free and the nearest times that day, or else spread out."""
+    if n <= 0:
+        return []
+    taken = {s.start for _, s in already}
+    pool = [p for p in pool if p[1].start not in taken]
+    if preferred is None:
+        picked = {s.start for s in spread([s for _, s in pool], n, zone)}
+        return [p for p in pool if p[1].start in picked]
+    wish = preferred
+
+    def distance(pair: AgentSlot) -> tuple[float, datetime]:
+        local = pair[1].start.astimezone(zone)
+        target = local.replace(hour=wish.hour, minute=wish.minute)
+        return abs((local - target).total_seconds()), local
+
+    ranked = sorted(pool, key=lambda p: (p[1].start.astimezone(zone).date(), distance(p)))
+    if not ranked:
+        return []
+    first_day = ranked[0][1].start.astimezone(zone).date()
+    same_day = sorted((p for p in ranked if p[1].start.astimezone(zone).date() == first_day),
+                      key=distance)
+    return sorted(same_day[:n], key=lambda p: p[1].start)
