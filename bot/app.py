@@ -19,17 +19,11 @@ from bot.booking.reminders import AsyncioTimers, ReminderService, Timers
 from bot.booking.service import BookingService
 from bot.clock import Clock, SystemClock
 from bot.config import Config
+from bot.conversation.brain import Brain
 from bot.conversation.service import ConversationService
 from bot.errors import ConfigError
 from bot.observability.metrics import Metrics, Quota
-from bot.ports import (
-    Brain,
-    CalendarProvider,
-    MeetingProvider,
-    Notifier,
-    OutMessage,
-    Repositories,
-)
+from bot.ports import CalendarProvider, MeetingProvider, Notifier, OutMessage, Repositories
 from bot.scheduling.agents import AgentDirectory
 from bot.scheduling.service import SlotService
 from bot.services import HealthCheck, Ping, Services

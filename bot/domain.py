@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import re
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import Any, Literal
+from typing import Literal
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +53,17 @@ class LeadStatus(StrEnum):
     CANCELLED = "cancelled"
 
 
+class Awaiting(StrEnum):
+    """What the bot last asked the lead and waits on; the next message may be the answer."""
+
+    PHONE = "phone"
+    NOTES = "notes"
+    NAME = "name"
+    EMAIL = "email"
+    TIMEZONE = "timezone"
+    CANCEL_CONFIRM = "cancel_confirm"
+
+
 @dataclass(frozen=True, slots=True)
 class Lead:
     """A person who chats with the bot."""
@@ -68,6 +80,7 @@ class Lead:
     notes: str | None = None
     created_at: datetime | None = None
     updated_at: datetime | None = None
+    awaiting: Awaiting | None = None
 
 
 class Role(StrEnum):
@@ -163,17 +176,18 @@ class EventRequest:
     attendee_emails: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
-class ToolCall:
-    """A tool the brain asks the bot to run; arguments are validated by the bot, not trusted."""
-
-    name: str
-    arguments: dict[str, Any] = field(default_factory=dict)
+# Control characters other than whitespace, and the invisible and bidi marks that can hide or
+# reorder text in a name or a notice.
+_UNPRINTABLE = re.compile("[\x00-\x08\x0e-\x1b\x7f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
 
 
-@dataclass(frozen=True, slots=True)
-class BrainReply:
-    """What a brain answers: text for the lead and/or tool calls."""
-
-    text: str = ""
-    tool_calls: tuple[ToolCall, ...] = ()
+def clean_text(value: str, limit: int, *, ellipsis: str = "") -> str:
+    """One line of plain text fit to store, log or quote back: unprintable characters removed,
+    runs of whitespace made one space, trimmed, and at most ``limit`` characters (ending in
+    ``ellipsis`` when given and the text was cut)."""
+    flat = " ".join(_UNPRINTABLE.sub("", value).split())
+    if len(flat) <= limit:
+        return flat
+    if ellipsis:
+        return flat[: max(0, limit - len(ellipsis))].rstrip() + ellipsis
+    return flat[:limit].rstrip()

@@ -1,6 +1,8 @@
 """Ports: what the core needs from the outside world, as ``typing.Protocol``.
 
 Real adapters live in ``integrations/`` and ``handlers/``; tests pass in-memory or loopback fakes.
+The ``Brain`` port lives with the conversation (``bot.conversation.brain``): its answers are the
+conversation's own typed tool commands, which the kernel cannot import.
 """
 
 from __future__ import annotations
@@ -14,7 +16,6 @@ from bot.domain import (
     Agent,
     Appointment,
     AppointmentStatus,
-    BrainReply,
     EventRequest,
     Interval,
     Lead,
@@ -46,7 +47,7 @@ class AgentStore(Protocol):
 
 
 class LeadStore(Protocol):
-    """Leads; ``awaiting`` is the conversation's one bit of state."""
+    """Leads; the conversation is the one writer of a lead's state."""
 
     async def get_or_create(self, telegram_id: int, chat_id: int, name: str | None) -> Lead:
         """The lead of a Telegram user, created on first contact."""
@@ -66,10 +67,6 @@ class LeadStore(Protocol):
 
     async def update(self, lead_id: int, **fields: Any) -> Lead:
         """Set the given fields and return the lead as stored."""
-        ...
-
-    async def awaiting(self, lead_id: int) -> str | None:
-        """What the bot last asked the lead for and waits on."""
         ...
 
 
@@ -260,40 +257,6 @@ class MeetingProvider(Protocol):
 
     async def delete(self, meeting_id: str) -> None:
         """Delete the meeting; one already gone counts as deleted."""
-        ...
-
-
-@dataclass(frozen=True, slots=True)
-class BrainContext:
-    """Everything a brain may see for one reply. Nothing of other leads is ever in here."""
-
-    lead: Lead
-    history: Sequence[Message]
-    """The last messages of this lead, oldest first, the current inbound one last."""
-    now: datetime
-    """Now, in the lead's zone (the agent's zone while the lead's is unknown)."""
-    agency_name: str
-    agent_name: str | None = None
-    offers: Sequence[str] = ()
-    """Labels of the slots currently offered, numbered from 1 in this order."""
-    appointment: str | None = None
-    """Label of the lead's upcoming booked meeting, if any."""
-    missing: tuple[str, ...] = ()
-    """Lead details still missing, by tool argument name (``name``, ``phone``...)."""
-    awaiting: str | None = None
-    """What the bot last asked for and waits on (``phone``, ``timezone``, ``topic``...)."""
-
-    @property
-    def text(self) -> str:
-        """The lead's current message."""
-        return self.history[-1].content if self.history else ""
-
-
-class Brain(Protocol):
-    """Turns the conversation so far into a reply and/or tool calls."""
-
-    async def reply(self, context: BrainContext) -> BrainReply:
-        """Answer the lead's latest message."""
         ...
 
 

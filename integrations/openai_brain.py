@@ -17,11 +17,11 @@ from typing import Any
 
 import openai
 
-from bot.conversation.actions import MAX_CHOICE, TOOL_SCHEMAS, parse_tool_call
-from bot.domain import BrainReply, Message, Role, ToolCall
+from bot.conversation.actions import MAX_CHOICE, TOOL_SCHEMAS, ToolCall, parse_tool_call
+from bot.conversation.brain import BrainContext, BrainReply
+from bot.domain import Message, Role, clean_text
 from bot.errors import Unavailable
 from bot.observability.metrics import Metrics
-from bot.ports import BrainContext
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +41,6 @@ _DETAIL_WORDS = {
     "phone": "phone number",
     "timezone": "time zone (a city is enough)",
     "notes": "what the meeting is about",
-    "topic": "what the meeting is about",
 }
 _SECRET = re.compile(r"\b(sk-|Bearer\s+)\S+")
 
@@ -68,9 +67,8 @@ def estimate_tokens(text: str) -> int:
 
 
 def _one_line(text: str, limit: int) -> str:
-    """Whitespace collapsed and capped, so user-controlled text cannot add prompt lines."""
-    flat = " ".join(text.split())
-    return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
+    """One line, capped, so user-controlled text cannot add prompt lines."""
+    return clean_text(text, limit, ellipsis="…")
 
 
 def build_system_prompt(context: BrainContext) -> str:
@@ -94,11 +92,12 @@ def build_system_prompt(context: BrainContext) -> str:
     offers = list(context.offers)[:MAX_CHOICE]
     if offers:
         lines.append("Times offered now (book only by number):")
-        lines.extend(f"{i}. {_one_line(label, _LABEL_CHARS)}" for i, label in enumerate(offers, 1))
+        lines.extend(f"{offer.number}. {_one_line(offer.label, _LABEL_CHARS)}"
+                     for offer in offers)
     else:
         lines.append("No times are offered right now; call find_slots to get some.")
     if context.appointment:
-        upcoming = _one_line(context.appointment, _LABEL_CHARS)
+        upcoming = _one_line(context.appointment.label, _LABEL_CHARS)
         lines.append(f"The lead's upcoming meeting: {upcoming}.")
     else:
         lines.append("The lead has no upcoming meeting.")
@@ -106,7 +105,7 @@ def build_system_prompt(context: BrainContext) -> str:
     if missing:
         lines.append("Details still missing: " + ", ".join(dict.fromkeys(missing)) + ".")
     if context.awaiting:
-        awaited = _DETAIL_WORDS.get(context.awaiting, _one_line(context.awaiting, 30))
+        awaited = _DETAIL_WORDS.get(context.awaiting, context.awaiting.value)
         lines.append(f"You last asked the lead for: {awaited}.")
     lines.append(_RULES)
     return "\n".join(lines)
@@ -191,7 +190,7 @@ class OpenAIBrain:
         if not reply.text and not reply.tool_calls:
             raise self._unavailable("the answer had neither text nor a usable tool call")
         log.debug("openai reply: %d chars, tools=%s", len(reply.text),
-                  [call.name for call in reply.tool_calls])
+                  [call.tool for call in reply.tool_calls])
         return reply
 
     def _unavailable(self, message: str, *, status: int | None = None) -> Unavailable:

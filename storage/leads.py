@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 from typing import Any
 
-from bot.domain import Lead, LeadStatus
+from bot.domain import Awaiting, Lead, LeadStatus
 from bot.errors import require
 from storage.db import Database, opt_from_db
 
@@ -19,11 +19,19 @@ def _lead(row: sqlite3.Row) -> Lead:
                 timezone=row["timezone"], status=LeadStatus(row["status"]),
                 agent_id=row["agent_id"], notes=row["notes"],
                 created_at=opt_from_db(row["created_at"]),
-                updated_at=opt_from_db(row["updated_at"]))
+                updated_at=opt_from_db(row["updated_at"]), awaiting=_awaiting(row["awaiting"]))
+
+
+def _awaiting(value: str | None) -> Awaiting | None:
+    """The stored question; one this version no longer asks reads as none."""
+    try:
+        return Awaiting(value) if value else None
+    except ValueError:
+        return None
 
 
 class LeadRepository:
-    """Reads and writes leads; ``awaiting`` is the conversation's one bit of state."""
+    """Reads and writes leads; the conversation is the one writer of a lead's state."""
 
     def __init__(self, db: Database) -> None:
         self._db = db
@@ -69,7 +77,3 @@ class LeadRepository:
                 "WHERE id = :id", {**{k: getattr(v, "value", v) for k, v in fields.items()},
                                    "id": lead_id})
         return require(await self.get(lead_id), "lead")
-
-    async def awaiting(self, lead_id: int) -> str | None:
-        row = await self._db.fetchone("SELECT awaiting FROM leads WHERE id = ?", (lead_id,))
-        return row["awaiting"] if row else None

@@ -23,7 +23,7 @@ from bot.booking.compensation import Compensation, timed
 from bot.booking.events import event_id_of, event_request, meeting_of
 from bot.booking.reconcile import Reconciler
 from bot.clock import Clock
-from bot.domain import Agent, Appointment, Lead, LeadStatus, Meeting, SlotOffer
+from bot.domain import Agent, Appointment, Lead, Meeting, SlotOffer
 from bot.errors import (
     BookingFailed,
     BotError,
@@ -110,7 +110,6 @@ class BookingService:
         if offer.reschedule_of is not None:
             replaced = await self._cancel_quietly(lead, offer.reschedule_of)
         await self._store.offers.retire(lead.id, self._clock.now())
-        await self._store.leads.update(lead.id, agent_id=agent.id, status=LeadStatus.BOOKED)
         self._metrics.incr("bookings.booked")
         log.info("booking lead=%d appointment=%d outcome=booked ms=%.1f%s", lead.id, booked.id,
                  (time.perf_counter() - start) * 1000,
@@ -225,7 +224,6 @@ class BookingService:
             await self._undo.owe(appointment, await self._undo.undo(
                 appointment, agent, meeting_of(appointment), event=True))
         self._metrics.incr("bookings.cancelled")
-        await self._store.leads.update(lead.id, status=LeadStatus.CANCELLED)
         done = require(await self._store.appointments.get(appointment_id), "appointment")
         return done, agent
 

@@ -1,17 +1,20 @@
-"""The tools every brain may call, their JSON schemas, and the validation of a call's arguments.
+"""The tools every brain may call: typed commands, their JSON schemas for OpenAI, and the
+validation that turns a model's untrusted JSON arguments into those commands.
 
-The model's arguments are untrusted input: ``parse_tool_call`` keeps only known keys of the right
-type, trims and caps strings, and returns ``None`` for anything it cannot use (it never raises).
-Dates stay phrases ("tomorrow", "next tuesday"): the bot resolves them in the lead's zone.
+``parse_tool_call`` keeps only known keys of the right type, trims and caps strings, and returns
+``None`` for anything it cannot use (it never raises). Times stay the lead's own words
+("tomorrow", "next tuesday at 15:00"): the conversation resolves them in the lead's zone.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from typing import Any
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, ClassVar
 
-from bot.domain import ToolCall
+from bot.domain import clean_text
 
 FIND_SLOTS = "find_slots"
 BOOK_SLOT = "book_slot"
@@ -23,9 +26,59 @@ TOOL_NAMES = frozenset({FIND_SLOTS, BOOK_SLOT, CANCEL, RESCHEDULE, SAVE_DETAILS}
 PARTS_OF_DAY = ("morning", "afternoon", "evening")
 DETAIL_FIELDS = ("name", "email", "phone", "timezone", "notes")
 MAX_TEXT = 200
+MAX_WHEN = MAX_TEXT + len(" afternoon at 00:00")
+"""A model's words for when: the day as said, then the part of day and the time."""
 MAX_CHOICE = 10
 
 _TIME = re.compile(r"([01]?\d|2[0-3]):([0-5]\d)")
+
+
+@dataclass(frozen=True, slots=True)
+class FindSlots:
+    """Offer free times; ``when`` is the lead's own words for the time ("" for the next free)."""
+
+    when: str = ""
+    tool: ClassVar[str] = FIND_SLOTS
+
+
+@dataclass(frozen=True, slots=True)
+class BookSlot:
+    """Book the offered time with this number (1-based, as listed to the lead)."""
+
+    choice: int
+    tool: ClassVar[str] = BOOK_SLOT
+
+
+@dataclass(frozen=True, slots=True)
+class Cancel:
+    """Cancel the lead's upcoming meeting (the conversation asks first)."""
+
+    tool: ClassVar[str] = CANCEL
+
+
+@dataclass(frozen=True, slots=True)
+class Reschedule:
+    """Offer new times for the lead's upcoming meeting, near ``when`` if the lead said one."""
+
+    when: str = ""
+    tool: ClassVar[str] = RESCHEDULE
+
+
+@dataclass(frozen=True, slots=True)
+class SaveDetails:
+    """Details the lead gave about themselves, as said (the conversation checks each)."""
+
+    name: str | None = None
+    email: str | None = None
+    phone: str | None = None
+    timezone: str | None = None
+    notes: str | None = None
+    tool: ClassVar[str] = SAVE_DETAILS
+
+
+ToolCall = FindSlots | BookSlot | Cancel | Reschedule | SaveDetails
+"""A tool call from a brain, already validated; ``call.tool`` is its name as the model knows it
+(safe to log: it holds no argument)."""
 
 
 def _function(name: str, description: str, properties: dict[str, Any],
@@ -45,7 +98,7 @@ def _function(name: str, description: str, properties: dict[str, Any],
     }
 
 
-def _text(description: str) -> dict[str, Any]:
+def _string(description: str) -> dict[str, Any]:
     return {"type": "string", "description": description, "maxLength": MAX_TEXT}
 
 
@@ -55,8 +108,8 @@ TOOL_SCHEMAS: list[dict[str, Any]] = [
         "Find free meeting times to offer the lead; the bot shows them as numbered buttons. "
         "Never state times yourself.",
         {
-            "day": _text('The day exactly as the lead said it, e.g. "tomorrow", '
-                         '"next tuesday", "2026-12-02". Omit for the next free days.'),
+            "day": _string('The day exactly as the lead said it, e.g. "tomorrow", '
+                           '"next tuesday", "2026-12-02". Omit for the next free days.'),
             "part_of_day": {"type": "string", "enum": list(PARTS_OF_DAY),
                             "description": "Part of the day the lead prefers."},
             "time": {"type": "string", "pattern": "^[0-2]?[0-9]:[0-5][0-9]$",
@@ -77,11 +130,11 @@ TOOL_SCHEMAS: list[dict[str, Any]] = [
         SAVE_DETAILS,
         "Save details the lead has just given about themselves.",
         {
-            "name": _text("The lead's name."),
-            "email": _text("The lead's email address."),
-            "phone": _text("The lead's phone number."),
-            "timezone": _text('The lead\'s time zone: an IANA zone or a city, e.g. "Berlin".'),
-            "notes": _text("What the lead wants to talk about in the meeting."),
+            "name": _string("The lead's name."),
+            "email": _string("The lead's email address."),
+            "phone": _string("The lead's phone number."),
+            "timezone": _string('The lead\'s time zone: an IANA zone or a city, e.g. "Berlin".'),
+            "notes": _string("What the lead wants to talk about in the meeting."),
         },
     ),
 ]
@@ -91,61 +144,68 @@ class _Invalid(Exception):
     """An argument of the wrong type or value; the whole call is refused."""
 
 
-def _clean_text(value: Any) -> str | None:
+def _text(value: Any) -> str | None:
     """A trimmed, single-line, capped string; None when absent or blank."""
     if value is None:
         return None
     if not isinstance(value, str):
         raise _Invalid
-    # Collapsing whitespace keeps newlines out of prompts, logs and agent notifications.
-    text = " ".join(value.split())[:MAX_TEXT].strip()
-    return text or None
+    # One line keeps newlines out of prompts, logs and agent notifications.
+    return clean_text(value, MAX_TEXT) or None
 
 
-def _find_slots(args: dict[str, Any]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    day = _clean_text(args.get("day"))
+def _when(args: dict[str, Any]) -> str:
+    """The day as the lead said it, the part of day and the time, as one phrase."""
+    parts: list[str] = []
+    day = _text(args.get("day"))
     if day:
-        out["day"] = day
-    part = _clean_text(args.get("part_of_day"))
+        parts.append(day)
+    part = _text(args.get("part_of_day"))
     if part:
         if part.lower() not in PARTS_OF_DAY:
             raise _Invalid
-        out["part_of_day"] = part.lower()
-    time = _clean_text(args.get("time"))
+        parts.append(part.lower())
+    time = _text(args.get("time"))
     if time:
         match = _TIME.fullmatch(time)
         if match is None:
             raise _Invalid
-        out["time"] = f"{int(match[1]):02d}:{match[2]}"
-    return out
+        parts.append(f"at {int(match[1]):02d}:{match[2]}")
+    return " ".join(parts)
 
 
-def _book_slot(args: dict[str, Any]) -> dict[str, Any]:
+def _find_slots(args: dict[str, Any]) -> FindSlots:
+    return FindSlots(_when(args))
+
+
+def _book_slot(args: dict[str, Any]) -> BookSlot:
     choice = args.get("choice")
     # bool is an int subclass; True must not book option 1.
     if isinstance(choice, bool) or not isinstance(choice, int) or not 1 <= choice <= MAX_CHOICE:
         raise _Invalid
-    return {"choice": choice}
+    return BookSlot(choice)
 
 
-def _save_details(args: dict[str, Any]) -> dict[str, Any]:
-    out = {key: _clean_text(args.get(key)) for key in DETAIL_FIELDS}
-    kept = {key: value for key, value in out.items() if value}
-    if not kept:
+def _save_details(args: dict[str, Any]) -> SaveDetails:
+    kept = {key: _text(args.get(key)) for key in DETAIL_FIELDS}
+    if not any(kept.values()):
         raise _Invalid
-    return kept
+    return SaveDetails(**kept)
 
 
-def _no_arguments(args: dict[str, Any]) -> dict[str, Any]:
-    return {}
+def _cancel(args: dict[str, Any]) -> Cancel:
+    return Cancel()
 
 
-_PARSERS = {
+def _reschedule(args: dict[str, Any]) -> Reschedule:
+    return Reschedule()  # the model is given no arguments: new times follow, then a tap
+
+
+_PARSERS: dict[str, Callable[[dict[str, Any]], ToolCall]] = {
     FIND_SLOTS: _find_slots,
     BOOK_SLOT: _book_slot,
-    CANCEL: _no_arguments,
-    RESCHEDULE: _no_arguments,
+    CANCEL: _cancel,
+    RESCHEDULE: _reschedule,
     SAVE_DETAILS: _save_details,
 }
 
@@ -162,6 +222,6 @@ def parse_tool_call(name: str, raw_arguments: str) -> ToolCall | None:
     if not isinstance(args, dict):
         return None
     try:
-        return ToolCall(name, parser(args))
+        return parser(args)
     except _Invalid:
         return None

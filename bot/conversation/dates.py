@@ -30,6 +30,8 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, tzinfo
 
+_Span = tuple[int, int]
+
 PARTS: dict[str, tuple[dt.time, dt.time]] = {
     "morning": (dt.time(8), dt.time(12)),
     "afternoon": (dt.time(12), dt.time(17)),
@@ -162,12 +164,19 @@ class When:
 
 def parse_when(text: str, now: datetime) -> When | None:
     """Find a day, part of day and/or time in ``text``; ``now`` is aware, in the lead's zone."""
+    found = find_when(text, now)
+    return found[0] if found is not None else None
+
+
+def find_when(text: str, now: datetime) -> tuple[When, str] | None:
+    """What ``parse_when`` finds, and the words that said it ("friday morning" out of "can we
+    move it to friday morning?"): ``parse_when`` reads those words as it read the whole text."""
     low = _normalise(text)
     today = now.date()
     clock = now.time().replace(fold=0)
-    found_part, this_part = _find_part(low)
-    found_time = _find_time(low, found_part)
-    found_day = _find_day(low, today)
+    found_part, this_part, part_span = _find_part(low)
+    found_time, time_span = _find_time(low, found_part)
+    found_day, day_span = _find_day(low, today)
     if found_day is None and found_part is None and found_time is None:
         return None
     day, days, flexible = found_day if found_day is not None else (None, 1, False)
@@ -180,7 +189,8 @@ def parse_when(text: str, now: datetime) -> When | None:
         day = today + timedelta(days=1) if too_late else today
     elif flexible and day == today and cutoff is not None and cutoff <= clock:
         day += timedelta(days=7)
-    return When(day=day, part=found_part, time=found_time, days=days)
+    words = _words(low, [span for span in (part_span, time_span, day_span) if span])
+    return When(day=day, part=found_part, time=found_time, days=days), words
 
 
 def parse_choice(text: str, count: int) -> int | None:
@@ -204,72 +214,96 @@ def parse_choice(text: str, count: int) -> int | None:
     return pick if 1 <= pick <= count else None
 
 
-def _find_day(low: str, today: date) -> tuple[date, int, bool] | None:
-    """(first day, number of days, whether it is a weekday that may move a week if too late)."""
+def _find_day(low: str, today: date) -> tuple[tuple[date, int, bool] | None, _Span | None]:
+    """(first day, number of days, whether it is a weekday that may move a week if too late),
+    and where it was said."""
     for m in _DAY.finditer(low):
-        g = m.groupdict()
-        if g["iso"]:
-            try:
-                return date.fromisoformat(g["iso"]), 1, False
-            except ValueError:
-                continue
-        if g["dm_d"] or g["md_d"]:
-            month = _month(g["dm_m"] or g["md_m"])
-            day_of_month = int(g["dm_d"] or g["md_d"])
-            year_text = g["dm_y"] or g["md_y"]
-            found = _date_in_year(int(year_text) if year_text else today.year, month, day_of_month)
-            if found is not None and year_text is None and found < today:
-                found = _date_in_year(today.year + 1, month, day_of_month)
-            if found is None:
-                continue
-            return found, 1, False
-        if g["after"]:
-            return today + timedelta(days=2), 1, False
-        if g["today"]:
+        found = _day_of(m, today)
+        if found is not None:
+            return found, m.span()
+    return None, None
+
+
+def _day_of(m: re.Match[str], today: date) -> tuple[date, int, bool] | None:
+    """The day one match of ``_DAY`` says; None when it names no real date."""
+    g = m.groupdict()
+    if g["iso"]:
+        try:
+            return date.fromisoformat(g["iso"]), 1, False
+        except ValueError:
+            return None
+    if g["dm_d"] or g["md_d"]:
+        month = _month(g["dm_m"] or g["md_m"])
+        day_of_month = int(g["dm_d"] or g["md_d"])
+        year_text = g["dm_y"] or g["md_y"]
+        found = _date_in_year(int(year_text) if year_text else today.year, month, day_of_month)
+        if found is not None and year_text is None and found < today:
+            found = _date_in_year(today.year + 1, month, day_of_month)
+        return (found, 1, False) if found is not None else None
+    if g["after"]:
+        return today + timedelta(days=2), 1, False
+    if g["today"]:
+        return today, 1, False
+    if g["tomorrow"]:
+        return today + timedelta(days=1), 1, False
+    if g["in_n"]:
+        count = _count(g["in_n"]) * (7 if g["in_unit"].startswith("week") else 1)
+        return today + timedelta(days=count), 1, False
+    monday_next = today + timedelta(days=7 - today.weekday())
+    if g["week_mod"]:
+        if g["week_mod"] == "this":
+            return today, 7 - today.weekday(), False
+        return monday_next, 7, False
+    if m.group(0).endswith("weekend"):
+        if g["we_mod"] == "next":
+            return monday_next + timedelta(days=5), 2, False
+        if today.weekday() == 6:
             return today, 1, False
-        if g["tomorrow"]:
-            return today + timedelta(days=1), 1, False
-        if g["in_n"]:
-            count = _count(g["in_n"]) * (7 if g["in_unit"].startswith("week") else 1)
-            return today + timedelta(days=count), 1, False
-        monday_next = today + timedelta(days=7 - today.weekday())
-        if g["week_mod"]:
-            if g["week_mod"] == "this":
-                return today, 7 - today.weekday(), False
-            return monday_next, 7, False
-        if m.group(0).endswith("weekend"):
-            if g["we_mod"] == "next":
-                return monday_next + timedelta(days=5), 2, False
-            if today.weekday() == 6:
-                return today, 1, False
-            return today + timedelta(days=5 - today.weekday()), 2, False
-        weekday = _weekday(g["wd"])
-        if g["wd_mod"] == "next":
-            return monday_next + timedelta(days=weekday), 1, False
-        return today + timedelta(days=(weekday - today.weekday()) % 7), 1, True
-    return None
+        return today + timedelta(days=5 - today.weekday()), 2, False
+    weekday = _weekday(g["wd"])
+    if g["wd_mod"] == "next":
+        return monday_next + timedelta(days=weekday), 1, False
+    return today + timedelta(days=(weekday - today.weekday()) % 7), 1, True
 
 
-def _find_part(low: str) -> tuple[str | None, bool]:
+def _find_part(low: str) -> tuple[str | None, bool, _Span | None]:
+    """(part of day, whether "this" part of today was meant, where it was said)."""
     m = _PART.search(low)
     if m is None:
-        return None, False
+        return None, False, None
     word = m.group("part")
     part = "evening" if word in ("tonight", "night") else word
-    return part, bool(m.group("this")) or word == "tonight"
+    return part, bool(m.group("this")) or word == "tonight", m.span()
 
 
-def _find_time(low: str, part: str | None) -> dt.time | None:
-    candidates: list[tuple[int, dt.time]] = []
+def _find_time(low: str, part: str | None) -> tuple[dt.time | None, _Span | None]:
+    """The first time said, and where."""
+    candidates: list[tuple[_Span, dt.time]] = []
     noon = _NOON.search(low)
     if noon is not None:
-        candidates.append((noon.start(), dt.time(12)))
+        candidates.append((noon.span(), dt.time(12)))
     for m in _TIME.finditer(low):
         found = _time_of(m, low, part)
         if found is not None:
-            candidates.append((m.start(), found))
+            candidates.append((m.span(), found))
             break
-    return min(candidates)[1] if candidates else None
+    if not candidates:
+        return None, None
+    span, found = min(candidates)
+    return found, span
+
+
+def _words(low: str, spans: list[_Span]) -> str:
+    """The said parts in their order; neighbours as written ("friday morning"), others apart
+    with a comma, which keeps them from reading as one ("at 11, dec 2" is no 11th of December).
+    """
+    merged: list[list[int]] = []
+    for start, end in sorted(spans):
+        if merged and not low[merged[-1][1]:start].strip():
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
+    return ", ".join(low[start:end].strip() for start, end in merged)
 
 
 def _time_of(m: re.Match[str], low: str, part: str | None) -> dt.time | None:

@@ -10,7 +10,6 @@ import phonenumbers
 from phonenumbers import timezone as phone_zones
 
 _EMAIL = re.compile(r"^[^@\s<>()\[\],;:\"]{1,64}@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$")
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _ALIASES = {"nyc": "America/New_York", "new york city": "America/New_York",
             "sf": "America/Los_Angeles", "san francisco": "America/Los_Angeles",
             "la": "America/Los_Angeles", "washington": "America/New_York",
@@ -22,11 +21,6 @@ _ALIASES = {"nyc": "America/New_York", "new york city": "America/New_York",
             "delhi": "Asia/Kolkata", "new delhi": "Asia/Kolkata", "mumbai": "Asia/Kolkata",
             "bangalore": "Asia/Kolkata", "beijing": "Asia/Shanghai", "kyiv": "Europe/Kyiv",
             "kiev": "Europe/Kyiv", "dubai": "Asia/Dubai", "utc": "UTC", "gmt": "Etc/GMT"}
-
-
-def clean_text(value: str, limit: int) -> str:
-    """Strip control characters and surrounding space, and cap the length."""
-    return _CONTROL.sub("", value).strip()[:limit]
 
 
 def normalise_phone(text: str, region: str | None = None) -> str | None:

@@ -11,11 +11,19 @@ from zoneinfo import ZoneInfo
 import pytest
 from openai import AsyncOpenAI
 
-from bot.conversation.actions import BOOK_SLOT, FIND_SLOTS, SAVE_DETAILS, TOOL_SCHEMAS
-from bot.domain import Lead, Message, Role, ToolCall
+from bot.conversation.actions import (
+    BOOK_SLOT,
+    FIND_SLOTS,
+    SAVE_DETAILS,
+    TOOL_SCHEMAS,
+    BookSlot,
+    FindSlots,
+    SaveDetails,
+)
+from bot.conversation.brain import BrainContext, OfferedTime, UpcomingMeeting
+from bot.domain import Awaiting, Lead, Message, Role
 from bot.errors import Unavailable
 from bot.observability.metrics import Metrics
-from bot.ports import BrainContext
 from integrations.openai_brain import (
     OpenAIBrain,
     build_system_prompt,
@@ -28,17 +36,32 @@ ZONE = ZoneInfo("Europe/Berlin")
 NOW = datetime(2026, 12, 1, 14, 5, tzinfo=ZONE)
 
 
-def context(*texts: str, offers: tuple[str, ...] = (), appointment: str | None = None,
-            missing: tuple[str, ...] = (), awaiting: str | None = None) -> BrainContext:
+def offered(*labels: str) -> tuple[OfferedTime, ...]:
+    """Offers with these labels, half an hour apart from tomorrow 10:00."""
+    start = NOW.replace(hour=10, minute=0) + timedelta(days=1)
+    return tuple(OfferedTime(i, start + timedelta(minutes=30 * i),
+                             start + timedelta(minutes=30 * i + 30), label)
+                 for i, label in enumerate(labels, 1))
+
+
+def upcoming(label: str) -> UpcomingMeeting:
+    start = NOW.replace(hour=9, minute=0) + timedelta(days=3)
+    return UpcomingMeeting(start, start + timedelta(minutes=30), label)
+
+
+def context(*texts: str, offers: tuple[OfferedTime, ...] = (),
+            appointment: UpcomingMeeting | None = None, missing: tuple[str, ...] = (),
+            awaiting: Awaiting | None = None) -> BrainContext:
     """A lead's context whose history alternates user/assistant and ends with the lead."""
-    lead = Lead(id=1, telegram_id=111, chat_id=111, name="Ada", timezone="Europe/Berlin")
+    lead = Lead(id=1, telegram_id=111, chat_id=111, name="Ada", timezone="Europe/Berlin",
+                awaiting=awaiting)
     roles = [Role.USER if (len(texts) - i) % 2 else Role.ASSISTANT for i in range(len(texts))]
     history = [Message(id=i + 1, lead_id=1, role=role, content=text,
                        created_at=NOW - timedelta(minutes=len(texts) - i))
                for i, (role, text) in enumerate(zip(roles, texts, strict=True))]
     return BrainContext(lead=lead, history=history, now=NOW, agency_name="Sunrise Realty",
                         agent_name="Bob", offers=offers, appointment=appointment,
-                        missing=missing, awaiting=awaiting)
+                        missing=missing)
 
 
 @pytest.fixture
@@ -78,8 +101,7 @@ async def test_a_tool_call_is_parsed_into_a_tool_call(fake: FakeOpenAI, client: 
                                                       metrics: Metrics) -> None:
     fake.script(tool_calls=[(FIND_SLOTS, {"day": "tomorrow", "part_of_day": "morning"})])
     reply = await brain(client, metrics).reply(context("Tomorrow morning works"))
-    assert reply.tool_calls == (ToolCall(FIND_SLOTS, {"day": "tomorrow",
-                                                      "part_of_day": "morning"}),)
+    assert reply.tool_calls == (FindSlots("tomorrow morning"),)
     assert reply.text == ""
 
 
@@ -89,8 +111,7 @@ async def test_text_and_several_tool_calls_together(fake: FakeOpenAI, client: As
                                      (BOOK_SLOT, {"choice": 2})])
     reply = await brain(client, metrics).reply(context("I'm Ada King, the second one please"))
     assert reply.text == "Booked, thanks!"
-    assert reply.tool_calls == (ToolCall(SAVE_DETAILS, {"name": "Ada King"}),
-                                ToolCall(BOOK_SLOT, {"choice": 2}))
+    assert reply.tool_calls == (SaveDetails(name="Ada King"), BookSlot(2))
 
 
 async def test_streamed_text_is_assembled_and_first_token_timed(
@@ -112,8 +133,8 @@ async def test_streamed_tool_calls_split_over_chunks_are_assembled(
     reply = await brain(client, metrics, stream=True).reply(context("next tuesday 15:30"))
     assert reply.text == "Let me check."
     assert reply.tool_calls == (
-        ToolCall(FIND_SLOTS, {"day": "next tuesday", "time": "15:30"}),
-        ToolCall(SAVE_DETAILS, {"notes": "buying a flat in Mitte"}),
+        FindSlots("next tuesday at 15:30"),
+        SaveDetails(notes="buying a flat in Mitte"),
     )
 
 
@@ -132,8 +153,9 @@ async def test_history_sent_is_one_system_prompt_and_the_last_15_messages(
 
 async def test_system_prompt_tells_the_model_the_state(fake: FakeOpenAI, client: AsyncOpenAI,
                                                        metrics: Metrics) -> None:
-    ctx = context("hi", offers=("Wed 2 Dec, 10:00", "Wed 2 Dec, 10:30"),
-                  appointment="Fri 4 Dec, 09:00", missing=("phone", "email"), awaiting="phone")
+    ctx = context("hi", offers=offered("Wed 2 Dec, 10:00", "Wed 2 Dec, 10:30"),
+                  appointment=upcoming("Fri 4 Dec, 09:00"), missing=("phone", "email"),
+                  awaiting=Awaiting.PHONE)
     await brain(client, metrics).reply(ctx)
     prompt = fake.bodies[0]["messages"][0]["content"]
     for expected in ("Sunrise Realty", "Bob", "Ada", "Tuesday 2026-12-01 14:05",
@@ -144,11 +166,12 @@ async def test_system_prompt_tells_the_model_the_state(fake: FakeOpenAI, client:
 
 def test_system_prompt_stays_under_2000_tokens_with_maximal_inputs() -> None:
     long = "Name " * 200
-    lead = Lead(id=1, telegram_id=1, chat_id=1, name=long, timezone="America/" + "X" * 300)
+    lead = Lead(id=1, telegram_id=1, chat_id=1, name=long, timezone="America/" + "X" * 300,
+                awaiting=Awaiting.CANCEL_CONFIRM)
     ctx = BrainContext(
         lead=lead, history=[], now=NOW, agency_name=long, agent_name=long,
-        offers=[f"{long} slot {i}" for i in range(5)], appointment=long * 3,
-        missing=("name", "email", "phone", "timezone", "notes"), awaiting=long,
+        offers=offered(*(f"{long} slot {i}" for i in range(5))), appointment=upcoming(long * 3),
+        missing=("name", "email", "phone", "timezone", "notes"),
     )
     prompt = build_system_prompt(ctx)
     assert estimate_tokens(prompt) < 2000

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.clock import FixedClock
-from bot.domain import Agent, AppointmentStatus, Interval, Lead, LeadStatus, Role
+from bot.domain import Agent, AppointmentStatus, Awaiting, Interval, Lead, LeadStatus, Role
 from bot.errors import SlotTaken
 from bot.observability.metrics import Metrics
 from storage.db import SCHEMA_VERSION
@@ -342,7 +342,8 @@ async def test_lead_update_rejects_unknown_fields_and_changes_nothing(store: Sto
                                        email="ann@example.com", awaiting="phone")
     assert (changed.name, changed.status, changed.email) == ("Ann", LeadStatus.QUALIFYING,
                                                            "ann@example.com")
-    assert await store.leads.awaiting(lead.id) == "phone"
+    stored = await store.leads.get(lead.id)
+    assert stored is not None and stored.awaiting is Awaiting.PHONE
 
 
 async def test_get_or_create_returns_the_same_lead_for_the_same_user(store: Store) -> None:

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from bot.booking.reminders import ReminderService
 from bot.booking.service import BookingService
+from bot.conversation.brain import BrainContext, BrainReply
 from bot.domain import (
     Agent,
     Appointment,
@@ -607,6 +608,34 @@ class FakeTimers:
         for timer in due:
             await self.fire(timer.name)
         return [t.name for t in due]
+
+
+class FakeBrain:
+    """``Brain``: answers with the scripted replies in order (an exception is raised instead),
+    then with nothing; records every context it was shown."""
+
+    def __init__(self, *replies: BrainReply | Exception) -> None:
+        self.replies: list[BrainReply | Exception] = list(replies)
+        self.contexts: list[BrainContext] = []
+
+    def script(self, *replies: BrainReply | Exception) -> None:
+        """Queue more replies."""
+        self.replies.extend(replies)
+
+    async def reply(self, context: BrainContext) -> BrainReply:
+        self.contexts.append(context)
+        if not self.replies:
+            return BrainReply()
+        answer = self.replies.pop(0)
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+
+
+if TYPE_CHECKING:  # checked by mypy on this file, as the other fakes are below
+    from bot.conversation.brain import Brain
+
+    _brain: Brain = FakeBrain()
 
 
 def make_agent(**changes: Any) -> Agent:

@@ -6,8 +6,10 @@ from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from bot.conversation.dates import When, parse_choice, parse_when
+from bot.conversation.dates import When, find_when, parse_choice, parse_when
 
 NY = ZoneInfo("America/New_York")
 NOW = datetime(2026, 11, 28, 10, 0, tzinfo=NY)  # a Saturday
@@ -249,3 +251,50 @@ def test_choices(text: str, pick: int) -> None:
 )
 def test_not_choices(text: str) -> None:
     assert parse_choice(text, 3) is None
+
+
+# The words that say when: what a brain passes on, for the bot to resolve once.
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("Can we move my meeting to Friday morning?", "friday morning"),
+        ("book me tomorrow at 3 please", "tomorrow at 3"),
+        ("sometime next week would be great", "next week"),
+        ("how about 3pm, on the 2nd of december", "about 3pm, 2nd of december"),
+        ("at 2 options, but tuesday at 4 works", "tuesday at 4"),
+    ],
+)
+def test_the_words_that_say_when_are_found_in_a_longer_message(text: str, words: str) -> None:
+    found = find_when(text, NOW)
+    assert found is not None and found[1] == words
+    assert found[0] == parse_when(text, NOW)
+
+
+def test_a_message_that_says_no_time_has_no_words_for_it() -> None:
+    assert find_when("sure, let's talk", NOW) is None
+
+
+_SAID = [
+    "today", "tonight", "tomorrow", "tmrw", "day after tomorrow", "the day after tomorrow",
+    "in 3 days", "in a week", "in two weeks", "next week", "this week", "weekend",
+    "next weekend", "this weekend", "monday", "tue", "next tuesday", "this friday", "on sat",
+    "2026-12-02", "2026-02-30", "29 feb", "2 dec", "dec 2", "december 2nd", "2nd of december",
+    "dec 12, 2027", "morning", "afternoon", "this morning", "night", "noon", "3pm",
+    "3:30 pm", "3.30pm", "15:00", "at 3", "at 11", "around 10", "@ 5", "3 o'clock", "07:30",
+    "at 2 options", "2.50", "12/2", "at", "on", "the", "of", "days", "day", ",", "?", "and",
+    "book", "11", "2", "pm", "dec",
+]
+_NOWS = [NOW, MONDAY, datetime(2026, 11, 30, 22, 0, tzinfo=ZoneInfo("Europe/Berlin")),
+         datetime(2028, 2, 27, 8, 0, tzinfo=UTC)]
+
+
+@settings(max_examples=500, deadline=None)
+@given(said=st.lists(st.sampled_from(_SAID), max_size=7),
+       sep=st.sampled_from([" ", ", ", " - "]), now=st.sampled_from(_NOWS))
+def test_the_words_found_say_the_same_when_as_the_whole_message(
+        said: list[str], sep: str, now: datetime) -> None:
+    found = find_when(sep.join(said), now)
+    if found is not None:
+        when, words = found
+        assert parse_when(words, now) == when

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 import pytest
@@ -13,13 +14,18 @@ from bot.conversation.actions import (
     CANCEL,
     FIND_SLOTS,
     MAX_TEXT,
+    MAX_WHEN,
     RESCHEDULE,
     SAVE_DETAILS,
     TOOL_NAMES,
     TOOL_SCHEMAS,
+    BookSlot,
+    Cancel,
+    FindSlots,
+    Reschedule,
+    SaveDetails,
     parse_tool_call,
 )
-from bot.domain import ToolCall
 
 
 def test_schemas_name_every_tool_once_in_openai_function_format() -> None:
@@ -35,17 +41,16 @@ def test_schemas_name_every_tool_once_in_openai_function_format() -> None:
 def test_find_slots_keeps_the_day_phrase_as_the_lead_said_it() -> None:
     call = parse_tool_call(FIND_SLOTS, '{"day": "  next  tuesday ", "part_of_day": "Morning",'
                                        ' "time": "9:30"}')
-    assert call == ToolCall(FIND_SLOTS, {"day": "next tuesday", "part_of_day": "morning",
-                                         "time": "09:30"})
+    assert call == FindSlots("next tuesday morning at 09:30")
 
 
 def test_find_slots_without_arguments_is_valid() -> None:
-    assert parse_tool_call(FIND_SLOTS, "{}") == ToolCall(FIND_SLOTS, {})
-    assert parse_tool_call(FIND_SLOTS, "") == ToolCall(FIND_SLOTS, {})
+    assert parse_tool_call(FIND_SLOTS, "{}") == FindSlots()
+    assert parse_tool_call(FIND_SLOTS, "") == FindSlots()
 
 
 def test_null_and_blank_optional_arguments_count_as_absent() -> None:
-    assert parse_tool_call(FIND_SLOTS, '{"day": null, "time": "  "}') == ToolCall(FIND_SLOTS, {})
+    assert parse_tool_call(FIND_SLOTS, '{"day": null, "time": "  "}') == FindSlots()
 
 
 @pytest.mark.parametrize("raw", [
@@ -61,15 +66,14 @@ def test_find_slots_with_a_wrong_value_or_type_is_refused(raw: str) -> None:
 
 def test_unknown_keys_are_dropped() -> None:
     call = parse_tool_call(CANCEL, '{"appointment_id": 42, "everyone": true}')
-    assert call == ToolCall(CANCEL, {})
+    assert call == Cancel()
     call = parse_tool_call(BOOK_SLOT, '{"choice": 2, "start": "2026-01-01T09:00"}')
-    assert call == ToolCall(BOOK_SLOT, {"choice": 2})
+    assert call == BookSlot(2)
 
 
 @pytest.mark.parametrize("choice", [1, 10])
 def test_book_slot_accepts_choices_one_to_ten(choice: int) -> None:
-    assert parse_tool_call(BOOK_SLOT, json.dumps({"choice": choice})) == ToolCall(
-        BOOK_SLOT, {"choice": choice})
+    assert parse_tool_call(BOOK_SLOT, json.dumps({"choice": choice})) == BookSlot(choice)
 
 
 @pytest.mark.parametrize("raw", [
@@ -84,11 +88,11 @@ def test_save_details_trims_and_caps_each_field() -> None:
     raw = json.dumps({"name": " Ada\nLovelace ", "email": "ada@example.com",
                       "notes": "x" * 1000, "age": 36})
     call = parse_tool_call(SAVE_DETAILS, raw)
-    assert call is not None
-    assert call.arguments["name"] == "Ada Lovelace"
-    assert call.arguments["email"] == "ada@example.com"
-    assert len(call.arguments["notes"]) == MAX_TEXT
-    assert set(call.arguments) == {"name", "email", "notes"}
+    assert isinstance(call, SaveDetails)
+    assert call.name == "Ada Lovelace"
+    assert call.email == "ada@example.com"
+    assert call.notes is not None and len(call.notes) == MAX_TEXT
+    assert {k for k, v in dataclasses.asdict(call).items() if v} == {"name", "email", "notes"}
 
 
 def test_save_details_with_nothing_to_save_is_refused() -> None:
@@ -107,13 +111,13 @@ def test_an_unknown_tool_is_refused() -> None:
 
 
 def test_reschedule_takes_no_arguments() -> None:
-    assert parse_tool_call(RESCHEDULE, '{"to": "friday"}') == ToolCall(RESCHEDULE, {})
+    assert parse_tool_call(RESCHEDULE, '{"to": "friday"}') == Reschedule()
 
 
 @given(name=st.sampled_from([*sorted(TOOL_NAMES), "other"]), raw=st.text(max_size=300))
 def test_never_raises_on_any_input(name: str, raw: str) -> None:
     call = parse_tool_call(name, raw)
-    assert call is None or call.name == name
+    assert call is None or call.tool == name
 
 
 @given(args=st.dictionaries(st.sampled_from(["day", "part_of_day", "time", "name", "notes",
@@ -125,7 +129,7 @@ def test_accepted_string_arguments_are_single_line_and_capped(args: dict[str, ob
         call = parse_tool_call(name, json.dumps(args))
         if call is None:
             continue
-        for value in call.arguments.values():
-            if isinstance(value, str):
+        for key, value in dataclasses.asdict(call).items():
+            if isinstance(value, str) and (value or key != "when"):
                 assert value and value == value.strip() and "\n" not in value
-                assert len(value) <= MAX_TEXT
+                assert len(value) <= (MAX_WHEN if key == "when" else MAX_TEXT)

@@ -1,0 +1,150 @@
+"""Booking, cancelling and moving the lead's meeting, through the same validated booking service
+as a button tap. The conversation records what each outcome means for the lead (status, agent);
+the booking service only books."""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from bot.booking import notices
+from bot.booking.reminders import ReminderService
+from bot.booking.service import Booked, BookingService
+from bot.clock import Clock, zone
+from bot.conversation import wording
+from bot.conversation.offering import Offering
+from bot.conversation.profile import Profile
+from bot.conversation.turn import CANCEL_PREFIX, KEEP, SHOW_TIMES_ROW, LeadState, Team, Turn
+from bot.domain import Awaiting, LeadStatus
+from bot.errors import BookingFailed, ExpiryReason, NotFound, OfferExpired, SlotTaken
+from bot.observability.metrics import Metrics
+from bot.ports import AppointmentStore, Button, OfferStore, OutMessage
+
+log = logging.getLogger(__name__)
+# A tap on a batch that is spent this way may be a second tap on the meeting just booked.
+_SPENT = (ExpiryReason.USED, ExpiryReason.EXPIRED)
+
+
+class Appointments:
+    """The lead's meeting: book an offered time, cancel (asked first), reschedule."""
+
+    def __init__(self, booking: BookingService, reminders: ReminderService,
+                 appointments: AppointmentStore, offers: OfferStore, offering: Offering,
+                 profile: Profile, leads: LeadState, team: Team, clock: Clock,
+                 metrics: Metrics) -> None:
+        self._booking = booking
+        self._reminders = reminders
+        self._appointments = appointments
+        self._offers = offers
+        self._offering = offering
+        self._profile = profile
+        self._leads = leads
+        self._team = team
+        self._clock = clock
+        self._metrics = metrics
+
+    async def book(self, turn: Turn, token: str) -> None:
+        """Book the offer behind a button; on any refusal, say why and offer fresh times."""
+        lead = turn.lead
+        start = time.perf_counter()
+        try:
+            booked = await self._booking.book(lead, token)
+        except OfferExpired as err:
+            upcoming = await self._appointments.upcoming_for_lead(lead.id, self._clock.now())
+            if upcoming is not None and err.reason in _SPENT:
+                # A second tap on the batch that was just booked: no new times, or the next tap
+                # would book a second meeting.
+                tz = await self._team.zone(lead)
+                turn.say(wording.already_booked(notices.slot_label(upcoming.start, tz)))
+                return
+            await self._offering.offer(turn, lead_in=wording.NO_LONGER_OFFERED)
+            return
+        except SlotTaken:
+            await self._offering.offer(turn, lead_in=wording.JUST_TAKEN)
+            return
+        except BookingFailed as err:
+            await self._tell_agent_failure(turn, str(err))
+            await self._offering.offer(turn, lead_in=wording.NOT_BOOKED)
+            return
+        finally:
+            self._metrics.observe("booking.service", time.perf_counter() - start)
+        await self._leads.update(turn, agent_id=booked.agent.id, status=LeadStatus.BOOKED)
+        await self._announce(turn, booked)
+
+    async def book_choice(self, turn: Turn, choice: int) -> None:
+        """Book the offered time with this number, as a brain read it from the lead's words."""
+        if turn.offered:
+            # Only a time the lead has seen can be booked; these go out with this reply, whose
+            # buttons ask the lead to choose.
+            log.info("book_slot ignored: the offers were made in the same turn")
+            return
+        offers = await self._offers.open_for_lead(turn.lead.id, self._clock.now())
+        if 1 <= choice <= len(offers):
+            await self.book(turn, offers[choice - 1].token)
+        elif offers:
+            turn.say(wording.pick_one(len(offers)))
+        else:
+            await self._offering.offer(turn)
+
+    async def _announce(self, turn: Turn, booked: Booked) -> None:
+        lead, agent, appointment = turn.lead, booked.agent, booked.appointment
+        tz = zone(lead.timezone, agent.timezone)
+        turn.messages.append(notices.confirmation(appointment, agent, lead, tz))
+        self._reminders.schedule(appointment)
+        if booked.replaced is not None:
+            self._reminders.forget(booked.replaced.id)
+            await self._team.notify(agent, notices.agent_rescheduled(booked.replaced,
+                                                                     appointment, agent, lead))
+        else:
+            await self._team.notify(agent, notices.agent_booked(appointment, agent, lead))
+        await self._profile.ask_missing(turn, agent)
+
+    async def ask_cancel(self, turn: Turn, *, confirmed: bool) -> None:
+        """Ask before cancelling the upcoming meeting; cancel when this is the yes."""
+        upcoming = await self._appointments.upcoming_for_lead(turn.lead.id, self._clock.now())
+        if upcoming is None:
+            await self._leads.wait_for(turn, None)
+            turn.say(wording.NO_MEETING, buttons=SHOW_TIMES_ROW)
+            return
+        if confirmed:
+            await self.cancel(turn, upcoming.id)
+            return
+        tz = await self._team.zone(turn.lead)
+        await self._leads.wait_for(turn, Awaiting.CANCEL_CONFIRM)
+        turn.say(wording.cancel_question(notices.slot_label(upcoming.start, tz)),
+                 buttons=((Button(wording.YES_CANCEL_LABEL, f"{CANCEL_PREFIX}{upcoming.id}"),
+                           Button(wording.NO_KEEP_LABEL, KEEP)),))
+
+    async def keep(self, turn: Turn) -> None:
+        """The lead keeps the meeting: no question is open any more."""
+        await self._leads.wait_for(turn, None)
+        turn.say(wording.KEPT)
+
+    async def cancel(self, turn: Turn, appointment_id: int) -> None:
+        """Cancel the lead's meeting (only theirs), and tell the agent."""
+        await self._leads.wait_for(turn, None)
+        try:
+            cancelled, agent = await self._booking.cancel(turn.lead, appointment_id)
+        except NotFound:
+            turn.say(wording.NOTHING_TO_CANCEL)
+            return
+        await self._leads.update(turn, status=LeadStatus.CANCELLED)
+        self._reminders.forget(cancelled.id)
+        tz = zone(turn.lead.timezone, agent.timezone)
+        turn.say(wording.cancelled(notices.slot_label(cancelled.start, tz)),
+                 buttons=SHOW_TIMES_ROW)
+        await self._team.notify(agent, notices.agent_cancelled(cancelled, agent, turn.lead))
+
+    async def reschedule(self, turn: Turn, words: str) -> None:
+        """New times for the upcoming meeting, near ``words`` if the lead said when."""
+        upcoming = await self._appointments.upcoming_for_lead(turn.lead.id, self._clock.now())
+        if upcoming is None:
+            await self._offering.offer(turn, words, lead_in=wording.NO_MEETING_YET)
+            return
+        await self._offering.offer(turn, words, reschedule_of=upcoming)
+
+    async def _tell_agent_failure(self, turn: Turn, reason: str) -> None:
+        agent = await self._team.agent_of(turn.lead)
+        if agent is not None:
+            await self._team.notify(agent, OutMessage(wording.booking_failed(turn.lead.name,
+                                                                             reason)))

@@ -1,0 +1,127 @@
+"""One turn with a lead, and what every flow of the conversation shares.
+
+- ``Sender`` and ``Turn``: who wrote, and what goes back.
+- ``LeadState``: the leads, cached, and the only writer of lead state; because every change
+  goes through it, its cache is never stale and no flow reloads a lead by hand.
+- ``Team``: the agent a lead talks to, the zone to show times in, and word to the agent.
+- The button data a lead can tap back (opaque to Telegram, checked when it comes back).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
+
+from cachetools import TTLCache
+
+from bot.clock import zone
+from bot.conversation import wording
+from bot.domain import Agent, Awaiting, Lead, clean_text
+from bot.observability.metrics import Metrics
+from bot.ports import Attachment, Button, LeadStore, Notifier, OutMessage
+from bot.scheduling.agents import AgentDirectory
+
+log = logging.getLogger(__name__)
+
+SHOW_TIMES = "s"
+KEEP = "k"
+OFFER_PREFIX = "o:"
+CANCEL_PREFIX = "c:"
+SHOW_TIMES_ROW = ((Button(wording.SHOW_TIMES_LABEL, SHOW_TIMES),),)
+NAME_CHARS = 100
+
+
+@dataclass(frozen=True, slots=True)
+class Sender:
+    """Who wrote: the Telegram user and chat (or the console's stand-in)."""
+
+    telegram_id: int
+    chat_id: int
+    first_name: str | None = None
+    last_name: str | None = None
+
+    @property
+    def name(self) -> str | None:
+        full = " ".join(p for p in (self.first_name, self.last_name) if p)
+        return clean_text(full, NAME_CHARS) or None
+
+
+@dataclass(slots=True)
+class Turn:
+    """What one inbound update produced."""
+
+    lead: Lead
+    kind: str
+    messages: list[OutMessage] = field(default_factory=list)
+    started: float = field(default_factory=time.perf_counter)
+    offered: bool = False  # times were offered in this turn: the lead has not seen them yet
+
+    def say(self, text: str, *, buttons: tuple[tuple[Button, ...], ...] = (),
+            request_contact: bool = False, attachment: Attachment | None = None,
+            extra: dict[str, str] | None = None) -> None:
+        """Add a message to the reply."""
+        self.messages.append(OutMessage(text, buttons, request_contact, attachment, extra or {}))
+
+
+class LeadState:
+    """Leads by Telegram id, cached for five minutes; every write to a lead goes through here."""
+
+    def __init__(self, leads: LeadStore) -> None:
+        self._leads = leads
+        self._cache: TTLCache[int, Lead] = TTLCache(maxsize=100_000, ttl=300,
+                                                    timer=time.monotonic)
+
+    async def of(self, sender: Sender) -> Lead:
+        """The sender's lead, created on first contact."""
+        lead = self._cache.get(sender.telegram_id)
+        if lead is None:
+            lead = await self._leads.get_or_create(sender.telegram_id, sender.chat_id,
+                                                   sender.name)
+            self._cache[sender.telegram_id] = lead
+        return lead
+
+    async def update(self, turn: Turn, **fields: object) -> Lead:
+        """Store these changes to the turn's lead; the turn and the cache see the result."""
+        turn.lead = await self._leads.update(turn.lead.id, **fields)
+        self._cache[turn.lead.telegram_id] = turn.lead
+        return turn.lead
+
+    async def wait_for(self, turn: Turn, what: Awaiting | None) -> None:
+        """Remember what the bot just asked the lead (None: nothing)."""
+        await self.update(turn, awaiting=what)
+
+
+class Team:
+    """The agents behind the bot, as one lead sees them."""
+
+    def __init__(self, agents: AgentDirectory, notifier: Notifier, metrics: Metrics, *,
+                 default_timezone: str) -> None:
+        self.agents = agents
+        self._notifier = notifier
+        self._metrics = metrics
+        self._default_tz = default_timezone
+
+    async def agent_of(self, lead: Lead) -> Agent | None:
+        """The lead's agent, or the only active one; None when there is no single one."""
+        if lead.agent_id is not None:
+            agent = await self.agents.get(lead.agent_id)
+            if agent is not None and agent.active:
+                return agent
+        active = await self.agents.active()
+        return active[0] if len(active) == 1 else None
+
+    async def zone(self, lead: Lead) -> ZoneInfo:
+        """The zone to show the lead times in: theirs, else their agent's, else the default."""
+        agent = await self.agent_of(lead)
+        return zone(lead.timezone, agent.timezone if agent else self._default_tz)
+
+    async def notify(self, agent: Agent, message: OutMessage) -> None:
+        """Tell the agent; a failure is logged and counted, never the lead's problem."""
+        try:
+            await self._notifier.send(agent.telegram_id, message)
+        except Exception:
+            # The lead's booking stands; the agent still has the calendar event.
+            self._metrics.incr("errors.notify")
+            log.exception("could not notify agent %s", agent.id)

@@ -1,0 +1,114 @@
+"""The rules, first match wins (details may ride along with an action):
+
+1. a yes/no to "cancel your meeting?"     5. details: email, phone, name, time zone, notes
+2. cancel                                 6. a day/time or booking words -> find slots
+3. reschedule                             7. greeting   8. thanks/bye/ok   9. who/what/help
+4. a pick from the offered times          10. anything else -> a polite steer back to booking
+"""
+
+from __future__ import annotations
+
+import logging
+
+from bot.conversation.actions import (
+    BookSlot,
+    Cancel,
+    FindSlots,
+    Reschedule,
+    SaveDetails,
+    ToolCall,
+)
+from bot.conversation.brain import BrainContext, BrainReply
+from bot.domain import Awaiting, Role
+from integrations.rule_brain import patterns as rx
+from integrations.rule_brain import replies
+from integrations.rule_brain.picking import pick_offer
+from integrations.rule_brain.reading import awaited_detail, normalize, read
+
+log = logging.getLogger(__name__)
+
+
+class RuleBrain:
+    """Answers by deterministic rules; every answer is text and/or tool calls, never an error."""
+
+    async def reply(self, context: BrainContext) -> BrainReply:
+        """Answer the lead's latest message by the first rule that matches."""
+        try:
+            return _decide(context)
+        except Exception:  # the fallback brain must answer whatever a parser does
+            log.exception("rule brain failed on a message; steering back")
+            try:
+                return BrainReply(text=replies.steer(context))
+            except Exception:
+                return BrainReply(text="I can help you book a call. When would suit you?")
+
+
+def _decide(context: BrainContext) -> BrainReply:
+    text = normalize(context.text)
+    if not text.strip() or rx.SUSPICIOUS.search(text):
+        return BrainReply(text=replies.steer(context))
+    reading = read(text, context)
+    rest, words, details = reading.rest, reading.words, reading.details
+    if context.awaiting is Awaiting.CANCEL_CONFIRM and _cancel_was_just_asked(context):
+        answer = _confirmation(rest)
+        if answer is not None:
+            return answer
+    rescheduling = bool(rx.RESCHEDULE.search(rest))
+    if rx.CANCEL.search(rest) and not rx.NEGATED_CANCEL.search(rest) and not rescheduling:
+        return BrainReply(tool_calls=(Cancel(),))
+    if rescheduling or (rx.CANT_MAKE.search(rest) and words):
+        if context.appointment:
+            return _reply(details, Reschedule(words))
+        if context.offers and not words:
+            return _reply(details, text=replies.another_day())
+        return _reply(details, FindSlots(words))
+    if rx.CANT_MAKE.search(rest):
+        return BrainReply(tool_calls=(Cancel(),))
+    if context.offers:
+        choice = pick_offer(rest, reading.when, context.offers, context.awaiting,
+                            context.now.tzinfo)
+        if choice is not None:
+            return _reply(details, BookSlot(choice))
+        if rx.REJECT.search(rest) and not words:
+            return _reply(details, text=replies.another_day())
+    if context.appointment and rx.WHEN_IS_MINE.search(rest):
+        return _reply(details, text=replies.your_meeting(context))
+    awaited = awaited_detail(context.awaiting, reading)
+    if awaited and context.awaiting not in details:
+        # The lead answered the question asked: save it and do not read booking words into it.
+        return _reply({**details, **awaited})
+    if words or rx.BOOKING.search(rest):
+        return _reply(details, FindSlots(words))
+    if details:
+        return _reply(details)  # the bot confirms what it saved, and what it refused
+    return BrainReply(text=replies.small_talk(reading, context))
+
+
+def _reply(details: dict[str, str], call: ToolCall | None = None, text: str = "") -> BrainReply:
+    """Details first, then the action, so the action sees the saved details."""
+    calls: list[ToolCall] = []
+    if details:
+        calls.append(SaveDetails(**details))
+    if call is not None:
+        calls.append(call)
+    return BrainReply(text=text, tool_calls=tuple(calls))
+
+
+def _cancel_was_just_asked(context: BrainContext) -> bool:
+    """Whether "cancel your meeting?" is still the open question: a "yes" must not cancel
+    because of a question asked, and answered, several messages ago."""
+    earlier = context.history[:-1]
+    if not earlier or earlier[-1].role is not Role.ASSISTANT:
+        return True
+    return bool(rx.CANCEL.search(earlier[-1].content))
+
+
+def _confirmation(rest: str) -> BrainReply | None:
+    """A yes or no to "cancel your meeting?"; None when it is neither."""
+    if rx.CANCEL.search(rest) and not rx.NEGATED_CANCEL.search(rest):
+        return BrainReply(tool_calls=(Cancel(),))
+    if rx.NO.search(rest):
+        return BrainReply(text="Okay, your meeting stays as it is.")
+    if rx.YES.search(rest):
+        return BrainReply(tool_calls=(Cancel(),))
+    return None
