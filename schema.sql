@@ -31,6 +31,8 @@ CREATE TABLE leads (
     agent_id        INTEGER REFERENCES agents(id),
     notes           TEXT,
     awaiting        TEXT,                              -- what the bot last asked for
+    language        TEXT,                              -- Telegram's language_code
+    timezone_assumed INTEGER NOT NULL DEFAULT 0,        -- 1: the agent's zone, not the lead's
     created_at      TEXT    NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
     updated_at      TEXT    NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
 );

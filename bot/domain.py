@@ -81,6 +81,11 @@ class Lead:
     created_at: datetime | None = None
     updated_at: datetime | None = None
     awaiting: Awaiting | None = None
+    language: str | None = None
+    """The lead's language as Telegram reports it (``language_code``: "de", "pt-br")."""
+    timezone_assumed: bool = False
+    """``timezone`` is the agent's, assumed when times were first shown; a zone the lead gives,
+    or one their phone number implies, replaces it."""
 
 
 class Role(StrEnum):

@@ -54,4 +54,5 @@ def sender_of(update: Update) -> Sender:
     user = update.effective_user
     if user is None:
         raise UnexpectedUpdateError("an update without a user")
-    return Sender(user.id, chat_of(update), user.first_name, user.last_name)
+    return Sender(user.id, chat_of(update), user.first_name, user.last_name,
+                  user.language_code)

@@ -24,7 +24,7 @@ from bot.observability.metrics import Metrics
 
 # In the source tree a link to the top-level schema.sql; in an installed wheel, its content.
 SCHEMA_PATH = Path(__file__).resolve().parent / "schema.sql"
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 _LOCK_RETRIES = 5
 # A default that ALTER TABLE ADD COLUMN accepts: a literal, not an expression.
 _CONSTANT = re.compile(r"(?i)'(?:[^']|'')*'|[+-]?\d+(?:\.\d+)?|NULL|TRUE|FALSE")

@@ -10,7 +10,7 @@ from bot.errors import require
 from storage.db import Database, opt_from_db
 
 _UPDATABLE = frozenset({"name", "phone_number", "email", "timezone", "status", "agent_id",
-                        "notes", "awaiting", "chat_id"})
+                        "notes", "awaiting", "chat_id", "language", "timezone_assumed"})
 
 
 def _lead(row: sqlite3.Row) -> Lead:
@@ -19,7 +19,8 @@ def _lead(row: sqlite3.Row) -> Lead:
                 timezone=row["timezone"], status=LeadStatus(row["status"]),
                 agent_id=row["agent_id"], notes=row["notes"],
                 created_at=opt_from_db(row["created_at"]),
-                updated_at=opt_from_db(row["updated_at"]), awaiting=_awaiting(row["awaiting"]))
+                updated_at=opt_from_db(row["updated_at"]), awaiting=_awaiting(row["awaiting"]),
+                language=row["language"], timezone_assumed=bool(row["timezone_assumed"]))
 
 
 def _awaiting(value: str | None) -> Awaiting | None:

@@ -4,6 +4,7 @@ validated twice and shown as buttons (one tap books)."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from zoneinfo import ZoneInfo
 
 from bot.booking import notices
@@ -11,9 +12,9 @@ from bot.clock import Clock
 from bot.conversation import wording
 from bot.conversation.dates import parse_when
 from bot.conversation.turn import KEEP, OFFER_PREFIX, LeadState, Team, Turn
-from bot.domain import Appointment, LeadStatus
+from bot.domain import Appointment, LeadStatus, SlotOffer
 from bot.errors import IntegrationError
-from bot.ports import Button, OutMessage
+from bot.ports import Button, OfferStore, OutMessage
 from bot.scheduling.offers import NoSlotsReason, OfferResult
 from bot.scheduling.service import SlotService
 
@@ -24,11 +25,24 @@ OFFER_COUNT = 4
 class Offering:
     """Finds free times for a lead and words the offer."""
 
-    def __init__(self, slots: SlotService, leads: LeadState, team: Team, clock: Clock) -> None:
+    def __init__(self, slots: SlotService, offers: OfferStore, leads: LeadState, team: Team,
+                 clock: Clock) -> None:
         self._slots = slots
+        self._offers = offers
         self._leads = leads
         self._team = team
         self._clock = clock
+
+    async def reshow(self, turn: Turn) -> None:
+        """The open offers again, labelled in the lead's zone (which just changed): the same
+        offers, so the numbers and buttons the lead may still use mean the same times."""
+        offers = await self._offers.open_for_lead(turn.lead.id, self._clock.now())
+        if not offers:
+            return
+        tz = await self._team.zone(turn.lead)
+        turn.messages.append(offers_message(
+            offers, tz, wording.in_your_zone(notices.zone_label(tz)),
+            moving=any(o.reschedule_of is not None for o in offers)))
 
     async def offer(self, turn: Turn, words: str = "", *,
                     reschedule_of: Appointment | None = None, lead_in: str = "") -> None:
@@ -53,8 +67,10 @@ class Offering:
         turn.messages.append(_message(result, tz, lead_in, when is not None, reschedule_of))
         turn.offered = turn.offered or bool(result.offers)
         if result.offers and lead.timezone is None:
-            # Asked once: from now on the lead's zone is this one unless they say otherwise.
-            await self._leads.update(turn, timezone=tz.key, status=LeadStatus.OFFERED)
+            # Said once: from now on times are shown in this zone, until the lead gives theirs
+            # or their number implies it.
+            await self._leads.update(turn, timezone=tz.key, timezone_assumed=True,
+                                     status=LeadStatus.OFFERED)
             turn.say(wording.zone_note(notices.zone_label(tz)))
         elif result.offers and lead.status in (LeadStatus.NEW, LeadStatus.QUALIFYING):
             await self._leads.update(turn, status=LeadStatus.OFFERED)
@@ -72,10 +88,17 @@ def _message(result: OfferResult, tz: ZoneInfo, lead_in: str, asked: bool,
         intro = wording.WIDENED
     else:
         intro = wording.AS_ASKED if asked else wording.NEXT_FREE
+    return offers_message(result.offers, tz, f"{lead_in}{intro}",
+                          moving=reschedule_of is not None)
+
+
+def offers_message(offers: Sequence[SlotOffer], tz: ZoneInfo, intro: str, *,
+                   moving: bool) -> OutMessage:
+    """Offers as numbered lines and one button each, labelled in ``tz``."""
     rows = [(Button(notices.slot_label(o.start, tz), OFFER_PREFIX + o.token),)
-            for o in result.offers]
-    if reschedule_of is not None:
+            for o in offers]
+    if moving:
         rows.append((Button(wording.KEEP_CURRENT_LABEL, KEEP),))
     listed = "\n".join(f"{i}. {notices.slot_label(o.start, tz)}"
-                       for i, o in enumerate(result.offers, 1))
-    return OutMessage(f"{lead_in}{intro}\n{listed}\n{wording.TAP_TO_BOOK}", tuple(rows))
+                       for i, o in enumerate(offers, 1))
+    return OutMessage(f"{intro}\n{listed}\n{wording.TAP_TO_BOOK}", tuple(rows))

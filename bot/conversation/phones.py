@@ -9,6 +9,8 @@
 - A national number with no region known is refused (the bot asks for the country code) rather
   than guessed: a "+" is never put in front of a national number. Telegram's shared contacts
   are the exception: they are always international, sent without the plus.
+- A number may imply the lead's zone (``zone_of_phone``): +49 is Berlin, while +1 212 is
+  New York only by its area code and a country of several zones implies none.
 """
 
 from __future__ import annotations
@@ -16,8 +18,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from functools import lru_cache
 from importlib import resources
+from zoneinfo import available_timezones
 
 import phonenumbers
+from phonenumbers import timezone as phone_zones
 
 # Languages spoken mostly in one country; English, Spanish, Portuguese, French, Arabic... are not.
 _LANGUAGE_REGIONS = {
@@ -85,3 +89,12 @@ def normalise_phone(text: str, regions: Iterable[str] = (), *,
         if phonenumbers.is_valid_number(number):
             return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
     return None
+
+
+def zone_of_phone(e164: str) -> str | None:
+    """The one IANA zone of a number's area, when it has exactly one (e.g. +49 -> Berlin)."""
+    try:
+        zones = phone_zones.time_zones_for_number(phonenumbers.parse(e164, None))
+    except phonenumbers.NumberParseException:
+        return None
+    return zones[0] if len(zones) == 1 and zones[0] in available_timezones() else None

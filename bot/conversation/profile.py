@@ -10,9 +10,11 @@ from bot.booking import notices
 from bot.clock import Clock, zone
 from bot.conversation import wording
 from bot.conversation.actions import SaveDetails
-from bot.conversation.details import normalise_email, normalise_phone, resolve_zone, zone_of_phone
+from bot.conversation.details import normalise_email
+from bot.conversation.phones import lead_regions, normalise_phone, zone_of_phone
+from bot.conversation.places import resolve_zone
 from bot.conversation.turn import NAME_CHARS, LeadState, Team, Turn
-from bot.domain import Agent, Awaiting, clean_text
+from bot.domain import Agent, Awaiting, Lead, clean_text
 from bot.ports import AppointmentStore
 
 NOTES_CHARS = 500
@@ -33,8 +35,13 @@ class Profile:
         self._clock = clock
 
     async def save(self, turn: Turn, details: SaveDetails, *, from_contact: bool = False) -> None:
-        """Check and save each detail; say what was saved and what was refused."""
+        """Check and save each detail; say what was saved and what was refused.
+
+        A zone the lead gives, or one a new number implies while the lead's zone is only
+        assumed, marks the turn ``rezoned`` when it differs from the zone times were shown in.
+        """
         lead = turn.lead
+        shown = await self._team.zone(lead)
         changes: dict[str, object] = {}
         problems: list[str] = []
         saved: list[str] = []
@@ -42,12 +49,14 @@ class Profile:
             changes["name"] = name
             saved.append("name")
         if details.phone is not None:
-            phone = normalise_phone(details.phone)
+            phone = normalise_phone(details.phone, await self._regions(lead),
+                                    shared_contact=from_contact)
             if phone:
                 changes["phone_number"] = phone
                 saved.append("phone number")
-                if lead.timezone is None and (guess := zone_of_phone(phone)):
-                    changes["timezone"] = guess
+                implied = zone_of_phone(phone)
+                if implied and (lead.timezone is None or lead.timezone_assumed):
+                    changes.update(timezone=implied, timezone_assumed=False)
             else:
                 problems.append(wording.BAD_PHONE)
         if details.email is not None:
@@ -58,9 +67,9 @@ class Profile:
             else:
                 problems.append(wording.BAD_EMAIL)
         if details.timezone is not None:
-            key = resolve_zone(details.timezone)
+            key = resolve_zone(details.timezone, self._clock.now())
             if key:
-                changes["timezone"] = key
+                changes.update(timezone=key, timezone_assumed=False)
                 saved.append(f"time zone ({notices.zone_label(ZoneInfo(key))})")
             else:
                 problems.append(wording.UNKNOWN_PLACE)
@@ -72,12 +81,21 @@ class Profile:
             if answered in changes:
                 changes["awaiting"] = None
             await self._leads.update(turn, **changes)
+            turn.rezoned = turn.rezoned or changes.get("timezone", shown.key) != shown.key
         if saved:
+            # Once the number is in, the "Share my phone number" keyboard has done its job.
             turn.say(wording.saved(saved, problems),
-                     extra={"remove_keyboard": "1"} if from_contact else None)
+                     extra={"remove_keyboard": "1"} if "phone_number" in changes else None)
             await self._after_saving(turn, changes)
         elif problems:
             turn.say(wording.refused(problems))
+
+    async def _regions(self, lead: Lead) -> tuple[str, ...]:
+        """Where a national number is read: the lead's own zone (not one assumed for them),
+        their Telegram language, then their agent's zone."""
+        own = None if lead.timezone_assumed else lead.timezone
+        return lead_regions(zone=own, language=lead.language,
+                            fallback_zone=await self._team.agent_zone(lead))
 
     async def ask_missing(self, turn: Turn, agent: Agent) -> None:
         """After booking: the phone number first, then the topic; else wait for nothing."""

@@ -67,7 +67,7 @@ class ConversationService:
         self._log_texts = log_texts
         self._leads = LeadState(store.leads)
         self._team = Team(slots.agents, notifier, metrics, default_timezone=default_timezone)
-        self._offering = Offering(slots, self._leads, self._team, clock)
+        self._offering = Offering(slots, store.offers, self._leads, self._team, clock)
         self._profile = Profile(store.appointments, self._leads, self._team, clock)
         self._appointments = Appointments(booking, reminders, store.appointments, store.offers,
                                           self._offering, self._profile, self._leads,
@@ -177,6 +177,9 @@ class ConversationService:
         return Turn(lead, kind)
 
     async def _finish(self, turn: Turn) -> list[OutMessage]:
+        if turn.rezoned and not turn.offered:
+            # The lead's zone changed after times were shown: show them again in it.
+            await self._offering.reshow(turn)
         for message in turn.messages:
             await self._store.messages.add(turn.lead.id, Role.ASSISTANT, message.text)
         log.info("turn lead=%d kind=%s replies=%d ms=%.1f", turn.lead.id, turn.kind,
@@ -227,7 +230,8 @@ class ConversationService:
             # The brain's words lead the tool's message, sent as one.
             first, second = turn.messages[0], turn.messages[1]
             turn.messages[0:2] = [OutMessage(f"{first.text}\n\n{second.text}", second.buttons,
-                                             second.request_contact, second.attachment)]
+                                             second.request_contact, second.attachment,
+                                             first.extra | second.extra)]
 
     # ----- the tools, one handler per command ---------------------------------------------
 

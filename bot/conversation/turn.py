@@ -31,6 +31,7 @@ OFFER_PREFIX = "o:"
 CANCEL_PREFIX = "c:"
 SHOW_TIMES_ROW = ((Button(wording.SHOW_TIMES_LABEL, SHOW_TIMES),),)
 NAME_CHARS = 100
+LANGUAGE_CHARS = 35  # an IETF language tag is at most this long in practice
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +42,8 @@ class Sender:
     chat_id: int
     first_name: str | None = None
     last_name: str | None = None
+    language_code: str | None = None
+    """Telegram's ``language_code`` of the user ("de", "pt-br"), when it sends one."""
 
     @property
     def name(self) -> str | None:
@@ -57,6 +60,7 @@ class Turn:
     messages: list[OutMessage] = field(default_factory=list)
     started: float = field(default_factory=time.perf_counter)
     offered: bool = False  # times were offered in this turn: the lead has not seen them yet
+    rezoned: bool = False  # the lead's zone changed in this turn: open offers are shown anew
 
     def say(self, text: str, *, buttons: tuple[tuple[Button, ...], ...] = (),
             request_contact: bool = False, attachment: Attachment | None = None,
@@ -79,6 +83,11 @@ class LeadState:
         if lead is None:
             lead = await self._leads.get_or_create(sender.telegram_id, sender.chat_id,
                                                    sender.name)
+            self._cache[sender.telegram_id] = lead
+        language = clean_text(sender.language_code or "", LANGUAGE_CHARS)
+        if lead.language is None and language:
+            # Stored once: later the lead's own words may change it, Telegram's code does not.
+            lead = await self._leads.update(lead.id, language=language)
             self._cache[sender.telegram_id] = lead
         return lead
 
@@ -114,8 +123,12 @@ class Team:
 
     async def zone(self, lead: Lead) -> ZoneInfo:
         """The zone to show the lead times in: theirs, else their agent's, else the default."""
+        return zone(lead.timezone, await self.agent_zone(lead))
+
+    async def agent_zone(self, lead: Lead) -> str:
+        """The zone of the lead's agent, else the bot's default zone."""
         agent = await self.agent_of(lead)
-        return zone(lead.timezone, agent.timezone if agent else self._default_tz)
+        return agent.timezone if agent else self._default_tz
 
     async def notify(self, agent: Agent, message: OutMessage) -> None:
         """Tell the agent; a failure is logged and counted, never the lead's problem."""

@@ -73,6 +73,11 @@ def zone_note(zone: str) -> str:
             "convert them.")
 
 
+def in_your_zone(zone: str) -> str:
+    """The intro of the open offers shown again in the zone the lead just gave."""
+    return f"Here are the same times in {zone} time:"
+
+
 def moving(label: str) -> str:
     """The intro of the offers for a reschedule."""
     return f"Your meeting is on {label}. Pick a new time:"

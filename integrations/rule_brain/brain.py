@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import logging
+from zoneinfo import ZoneInfo
 
 from bot.conversation.actions import (
     BookSlot,
@@ -19,6 +20,7 @@ from bot.conversation.actions import (
     ToolCall,
 )
 from bot.conversation.brain import BrainContext, BrainReply
+from bot.conversation.places import resolve_zone
 from bot.domain import Awaiting, Role
 from integrations.rule_brain import patterns as rx
 from integrations.rule_brain import replies
@@ -65,8 +67,10 @@ def _decide(context: BrainContext) -> BrainReply:
     if rx.CANT_MAKE.search(rest):
         return BrainReply(tool_calls=(Cancel(),))
     if context.offers:
+        # "I'm in Berlin, 13:00 works": the time is the lead's, in the zone just given.
+        said = resolve_zone(details["timezone"], context.now) if "timezone" in details else None
         choice = pick_offer(rest, reading.when, context.offers, context.awaiting,
-                            context.now.tzinfo)
+                            ZoneInfo(said) if said else context.now.tzinfo)
         if choice is not None:
             return _reply(details, BookSlot(choice))
         if rx.REJECT.search(rest) and not words:

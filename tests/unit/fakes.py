@@ -87,7 +87,7 @@ class FakeAgents:
 
 
 _LEAD_UPDATABLE = frozenset({"name", "phone_number", "email", "timezone", "status", "agent_id",
-                             "notes", "awaiting", "chat_id"})
+                             "notes", "awaiting", "chat_id", "language", "timezone_assumed"})
 
 
 class FakeLeads:
