@@ -71,7 +71,7 @@ class LeadStore(Protocol):
 
 
 class MessageStore(Protocol):
-    """The chat history, append-only."""
+    """The chat history, appended to; only the text of a message the lead edits changes."""
 
     async def add(self, lead_id: int, role: Role, content: str,
                   telegram_message_id: int | None = None) -> Message:
@@ -80,6 +80,11 @@ class MessageStore(Protocol):
 
     async def last(self, lead_id: int, limit: int = 15) -> list[Message]:
         """The lead's last ``limit`` messages, oldest first."""
+        ...
+
+    async def edit(self, lead_id: int, telegram_message_id: int, content: str) -> Message | None:
+        """Replace the text of the lead's message with this Telegram id (the lead edited it);
+        the message as it was before, or None when there is none."""
         ...
 
     async def count(self, lead_id: int | None = None) -> int:

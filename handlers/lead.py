@@ -31,18 +31,24 @@ from handlers.throttle import Verdict
 
 log = logging.getLogger(__name__)
 PRIVATE = filters.ChatType.PRIVATE
+NEW = PRIVATE & filters.UpdateType.MESSAGE
+"""A new message in a private chat; an edit of one comes as an ``edited_message``."""
+WORDS = filters.TEXT | filters.CAPTION
+"""A message with words to read: a text, or the caption of a photo, document, video..."""
 
 
 def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     """Add the lead handlers (and the duplicate-update guard) to the application."""
     application.add_handler(TypeHandler(Update, claim_update), group=-1)
-    application.add_handler(CommandHandler("start", start, filters=PRIVATE))
+    application.add_handler(CommandHandler("start", start, filters=NEW))
     application.add_handler(CommandHandler(["cancel", "reschedule", "times"], command,
-                                           filters=PRIVATE))
-    application.add_handler(MessageHandler(PRIVATE & filters.CONTACT, contact))
-    application.add_handler(MessageHandler(PRIVATE & filters.TEXT, text))
+                                           filters=NEW))
+    application.add_handler(MessageHandler(NEW & filters.CONTACT, contact))
+    application.add_handler(MessageHandler(NEW & WORDS, text))
+    application.add_handler(MessageHandler(
+        PRIVATE & filters.UpdateType.EDITED_MESSAGE & WORDS, edited))
     application.add_handler(CallbackQueryHandler(tap))
-    application.add_handler(MessageHandler(PRIVATE & ~filters.TEXT & ~filters.StatusUpdate.ALL,
+    application.add_handler(MessageHandler(NEW & ~filters.TEXT & ~filters.StatusUpdate.ALL,
                                            other))
 
 
@@ -84,7 +90,7 @@ async def command(update: Update, context: BotContext) -> None:
 
 
 async def text(update: Update, context: BotContext) -> None:
-    """Any typed message (unknown /commands included): the brain answers."""
+    """Any typed message (unknown /commands included) or caption: the brain answers."""
     started = time.perf_counter()
     message = _text_of(update)
     chat = chat_of(update)
@@ -102,6 +108,17 @@ async def text(update: Update, context: BotContext) -> None:
                                         update=update)
     await _answer(update, context, started, lambda: context.services.conversation.text(
         sender_of(update), message.text, message.message_id))
+
+
+async def edited(update: Update, context: BotContext) -> None:
+    """An edited message: the stored text follows; an answer only if the meaning changed."""
+    started = time.perf_counter()
+    message = _text_of(update)
+    processor = context.application.update_processor
+    verdict = (processor.verdict(update) if isinstance(processor, ChatOrderedProcessor)
+               else Verdict(True))
+    await _answer(update, context, started, lambda: context.services.conversation.edited(
+        sender_of(update), message.text, message.message_id, answer=verdict.allowed))
 
 
 async def contact(update: Update, context: BotContext) -> None:
@@ -162,6 +179,7 @@ class _Text:
 
 def _text_of(update: Update) -> _Text:
     message = update.effective_message
-    if message is None or message.text is None:
+    words = None if message is None else message.text or message.caption
+    if message is None or words is None:
         raise UnexpectedUpdateError("a text update without a text")
-    return _Text(message.text, message.message_id)
+    return _Text(words, message.message_id)

@@ -42,7 +42,9 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
                 await coroutine
             return
         key = update.effective_chat.id
-        if update.message is not None and update.message.text is not None:
+        message = update.message or update.edited_message
+        if message is not None and (message.text or message.caption) is not None:
+            # Texts, captions and edits count towards the chat's flood limit alike.
             self._verdicts[update.update_id] = self._throttle.check(key)
         self._waiting[key] += 1
         try:

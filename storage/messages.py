@@ -1,12 +1,19 @@
-"""Messages: every line of every conversation, inbound stored before anything else."""
+"""Messages: every line of every conversation, inbound stored before anything else; a line the
+lead edits keeps its row and takes the new text."""
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import datetime, timedelta
 
 from bot.clock import Clock
 from bot.domain import Message, Role
 from storage.db import Database, from_db, to_db
+
+
+def _message(row: sqlite3.Row) -> Message:
+    return Message(row["id"], row["lead_id"], Role(row["role"]), row["content"],
+                   from_db(row["created_at"]), row["telegram_message_id"])
 
 
 class MessageRepository:
@@ -43,9 +50,18 @@ class MessageRepository:
         rows = await self._db.fetchall(
             "SELECT * FROM messages WHERE lead_id = ? ORDER BY created_at DESC LIMIT ?",
             (lead_id, limit))
-        return [Message(r["id"], r["lead_id"], Role(r["role"]), r["content"],
-                        from_db(r["created_at"]), r["telegram_message_id"])
-                for r in reversed(rows)]
+        return [_message(r) for r in reversed(rows)]
+
+    async def edit(self, lead_id: int, telegram_message_id: int, content: str) -> Message | None:
+        """Replace the text of the lead's message with this Telegram id; the message as it was."""
+        row = await self._db.fetchone(
+            "SELECT * FROM messages WHERE lead_id = ? AND role = 'user' AND "
+            "telegram_message_id = ? ORDER BY created_at DESC LIMIT 1",
+            (lead_id, telegram_message_id))
+        if row is None:
+            return None
+        await self._db.execute("UPDATE messages SET content = ? WHERE id = ?", (content, row["id"]))
+        return _message(row)
 
     async def count(self, lead_id: int | None = None) -> int:
         if lead_id is None:

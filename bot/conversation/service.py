@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import replace
 from typing import Any
 
 from bot.booking.notices import slot_label
@@ -21,6 +22,7 @@ from bot.conversation import wording
 from bot.conversation.actions import BookSlot, Cancel, FindSlots, Reschedule, SaveDetails, ToolCall
 from bot.conversation.appointments import Appointments
 from bot.conversation.brain import Brain, BrainContext, BrainReply, OfferedTime, UpcomingMeeting
+from bot.conversation.edits import meaning
 from bot.conversation.offering import Offering
 from bot.conversation.profile import Profile
 from bot.conversation.turn import (
@@ -34,7 +36,7 @@ from bot.conversation.turn import (
     Team,
     Turn,
 )
-from bot.domain import Awaiting, Lead, Role
+from bot.domain import Awaiting, Lead, Message, Role
 from bot.errors import BotError
 from bot.observability.metrics import Metrics
 from bot.ports import Notifier, OutMessage, Repositories
@@ -98,18 +100,37 @@ class ConversationService:
 
     async def text(self, sender: Sender, text: str,
                    telegram_message_id: int | None = None) -> list[OutMessage]:
-        """A typed message: the brain decides, the tools act."""
+        """A typed message (or a photo's caption): the brain decides, the tools act."""
         turn = await self._begin(sender, text, telegram_message_id, kind="text")
         if not text.strip():
             turn.say(wording.EMPTY)
             return await self._finish(turn)
-        context = await self._context(turn.lead)
-        reply = await self._think(context)
-        await self._act(turn, reply, context)
-        if context.awaiting is Awaiting.CANCEL_CONFIRM and \
-                not any(isinstance(call, Cancel) for call in reply.tool_calls):
-            # Anything but a yes answers the question: a later "cancel" must ask again.
-            await self._leads.wait_for(turn, None)
+        history = await self._store.messages.last(turn.lead.id, HISTORY)
+        await self._respond(turn, await self._context(turn.lead, history))
+        return await self._finish(turn)
+
+    async def edited(self, sender: Sender, text: str, telegram_message_id: int, *,
+                     answer: bool = True) -> list[OutMessage]:
+        """The lead edited a message: its stored text is replaced (no second row), and it is
+        answered again only when what it asks for changed; else nothing is said."""
+        lead = await self._leads.of(sender)
+        before = await self._store.messages.edit(lead.id, telegram_message_id,
+                                                 text[:MAX_INBOUND])
+        if before is None:
+            # A message the bot never stored (sent before this lead was known): a new one.
+            return await self.text(sender, text, telegram_message_id)
+        self._metrics.incr("messages.edited")
+        turn = Turn(lead, "edit")
+        history = await self._store.messages.last(lead.id, HISTORY)
+        ids = [m.id for m in history]
+        # An edit of a line older than the brain's window is stored, not answered.
+        if answer and text.strip() and before.id in ids:
+            context = await self._context(lead, history[:ids.index(before.id) + 1])
+            was = replace(context, history=[*context.history[:-1], before])
+            # Compared with the rule-based brain: instant, deterministic, and no AI call spent.
+            if meaning(await self._fallback.reply(was), context.now) != \
+                    meaning(await self._fallback.reply(context), context.now):
+                await self._respond(turn, context)
         return await self._finish(turn)
 
     async def throttled(self, sender: Sender, text: str, *, warn: bool,
@@ -186,7 +207,17 @@ class ConversationService:
                  len(turn.messages), (time.perf_counter() - turn.started) * 1000)
         return turn.messages
 
-    async def _context(self, lead: Lead) -> BrainContext:
+    async def _respond(self, turn: Turn, context: BrainContext) -> None:
+        """The brain's reply to the lead's message, acted on."""
+        reply = await self._think(context)
+        await self._act(turn, reply, context)
+        if context.awaiting is Awaiting.CANCEL_CONFIRM and \
+                not any(isinstance(call, Cancel) for call in reply.tool_calls):
+            # Anything but a yes answers the question: a later "cancel" must ask again.
+            await self._leads.wait_for(turn, None)
+
+    async def _context(self, lead: Lead, history: Sequence[Message]) -> BrainContext:
+        """What the brain sees of the lead, the message to answer last in ``history``."""
         tz = await self._team.zone(lead)
         now = self._clock.now()
         offers = await self._store.offers.open_for_lead(lead.id, now)
@@ -195,7 +226,7 @@ class ConversationService:
         missing = tuple(k for k, v in (("name", lead.name), ("phone", lead.phone_number),
                                        ("notes", lead.notes)) if not v)
         return BrainContext(
-            lead=lead, history=await self._store.messages.last(lead.id, HISTORY),
+            lead=lead, history=history,
             now=now.astimezone(tz), agency_name=self._agency,
             agent_name=agent.name if agent else None,
             offers=[OfferedTime(i, o.start, o.end, slot_label(o.start, tz))

@@ -294,6 +294,24 @@ class FakeTelegram:
             content["caption"] = caption
         return self._push_message(user_id, chat_id, content)
 
+    def push_edit(self, user_id: int, message_id: int, text: str, *,
+                  chat_id: int | None = None) -> int:
+        """Queue an ``edited_message``: the user's message ``message_id`` with a new text (or
+        caption, for a message that had one)."""
+        chat = user_id if chat_id is None else chat_id
+        current = self._existing(chat, message_id, "edit")
+        field = "caption" if "caption" in current else "text"
+        edited = {**current, field: text, "edit_date": int(self._now())}
+        edited.pop("entities", None)
+        if field == "text" and (entities := _command_entities(text)):
+            edited["entities"] = entities
+        self._messages[(chat, message_id)] = edited
+        return self.push_raw({"edited_message": edited})
+
+    def pushed(self, update_id: int) -> dict[str, Any]:
+        """The update queued under ``update_id`` (e.g. to learn a pushed message's id)."""
+        return self._history[update_id]
+
     def redeliver(self, update_id: int) -> None:
         """Serve an already delivered update again, with the same update_id."""
         self._queue.append(_Queued(self._history[update_id], forced=True))

@@ -195,6 +195,28 @@ async def test_a_clock_that_steps_back_does_not_reorder_history(
     assert [m.content for m in await store.messages.last(lead.id)] == ["before", "after"]
 
 
+async def test_an_edited_message_keeps_its_row_and_takes_the_new_text(store: Store) -> None:
+    lead = await store.leads.get_or_create(1, 1, "Ann")
+    await store.messages.add(lead.id, Role.USER, "tomorow at 3", telegram_message_id=7)
+    await store.messages.add(lead.id, Role.ASSISTANT, "Here are some times")
+    before = await store.messages.edit(lead.id, 7, "tomorrow at 3")
+    assert before is not None and before.content == "tomorow at 3"
+    history = await store.messages.last(lead.id)
+    assert [(m.content, m.telegram_message_id) for m in history] == [
+        ("tomorrow at 3", 7), ("Here are some times", None)]
+    assert await store.messages.edit(lead.id, 8, "never sent") is None
+    other = await store.leads.get_or_create(2, 2, "Bob")
+    assert await store.messages.edit(other.id, 7, "not his") is None
+
+
+async def test_the_lead_s_language_and_an_assumed_zone_are_stored(store: Store) -> None:
+    lead = await store.leads.get_or_create(1, 1, "Ann")
+    assert lead.language is None and not lead.timezone_assumed
+    lead = await store.leads.update(lead.id, language="pt-br", timezone="UTC",
+                                    timezone_assumed=True)
+    assert (lead.language, lead.timezone, lead.timezone_assumed) == ("pt-br", "UTC", True)
+
+
 # ----- appointments ---------------------------------------------------------------------------
 
 

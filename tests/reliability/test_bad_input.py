@@ -157,9 +157,14 @@ async def test_locations_and_documents_get_a_polite_answer(tmp_path: Path) -> No
         tg = bot.telegram
         tg.push_location(8360, 52.52, 13.40)
         await tg.wait_for_text(8360, "Thanks for the location")
-        tg.push_document(8360, file_name="cv.pdf", caption="my details")
+        tg.push_document(8360, file_name="cv.pdf")
         await tg.wait_for_text(8360, "Thanks for the document")
-        assert await stored_user_lines(bot, 8360) == ["(sent a location)", "(sent a document)"]
+        # A caption is read as what the lead wrote (issue 12, point 16).
+        mark = tg.mark()
+        tg.push_document(8360, file_name="cv.pdf", caption="my details")
+        await tg.wait_for(lambda r: r["chat_id"] == 8360, after=mark)
+        assert await stored_user_lines(bot, 8360) == ["(sent a location)", "(sent a document)",
+                                                      "my details"]
 
 
 async def test_a_flooding_chat_is_throttled_without_slowing_another(tmp_path: Path) -> None:

@@ -161,6 +161,15 @@ class FakeMessages:
     async def last(self, lead_id: int, limit: int = 15) -> list[Message]:
         return [m for m in self.rows if m.lead_id == lead_id][-limit:] if limit > 0 else []
 
+    async def edit(self, lead_id: int, telegram_message_id: int, content: str) -> Message | None:
+        for i in range(len(self.rows) - 1, -1, -1):
+            found = self.rows[i]
+            if found.lead_id == lead_id and found.role is Role.USER and \
+                    found.telegram_message_id == telegram_message_id:
+                self.rows[i] = replace(found, content=content)
+                return found
+        return None
+
     async def count(self, lead_id: int | None = None) -> int:
         return sum(1 for m in self.rows if lead_id is None or m.lead_id == lead_id)
 
