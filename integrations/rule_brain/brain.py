@@ -1,9 +1,10 @@
 """The rules, first match wins (details may ride along with an action):
 
-1. a yes/no to "cancel your meeting?"     5. details: email, phone, name, time zone, notes
-2. cancel                                 6. a day/time or booking words -> find slots
-3. reschedule                             7. greeting   8. thanks/bye/ok   9. who/what/help
-4. a pick from the offered times          10. anything else -> a polite steer back to booking
+1. a yes/no to "cancel your meeting?"     6. the detail the bot asked for
+2. cancel                                 7. a day/time or booking words -> find slots
+3. reschedule                             8. details: email, phone, name, time zone, notes
+4. a pick from the offered times          9. greeting, thanks/bye/ok, who/what/help
+5. a question about the booked meeting    10. anything else -> a polite steer back to booking
 """
 
 from __future__ import annotations
@@ -75,8 +76,11 @@ def _decide(context: BrainContext) -> BrainReply:
             return _reply(details, BookSlot(choice))
         if rx.REJECT.search(rest) and not words:
             return _reply(details, text=replies.another_day())
-    if context.appointment and rx.WHEN_IS_MINE.search(rest):
-        return _reply(details, text=replies.your_meeting(context))
+    if rx.WHEN_IS_MINE.search(rest):
+        # A question about the booking is answered with it (or that there is none), never
+        # with fresh times.
+        return _reply(details, text=replies.your_meeting(context) if context.appointment
+                      else replies.no_meeting(context))
     awaited = awaited_detail(context.awaiting, reading)
     if awaited and context.awaiting not in details:
         # The lead answered the question asked: save it and do not read booking words into it.

@@ -71,7 +71,22 @@ _NOT_PLACE_WORDS = (
     "discussions"
 )
 NOT_PLACE = frozenset(_NOT_PLACE_WORDS.split())
-CANCEL = re.compile(r"\bcancel\w*|\bcall\s+(?:it|this|that|the\s+\w+)?\s*off\b", _I)
+_MEETING_WORD = r"(?:meeting|call|appointment|booking|demo|session|slot|consultation|viewing)s?"
+_DAY_WORD = r"(?:today|tomorrow|tonight|(?:mon|tues|wednes|thurs|fri|satur|sun)day)"
+# A request to cancel *our* meeting: the verb with no object, a pronoun, or a meeting (or a day)
+# as its object. "Cancel our current CRM contract" is a topic and "my other call got cancelled"
+# news: neither cancels anything.
+CANCEL = re.compile(
+    rf"\bcancel(?:l?ing)?\b(?:"
+    rf"\s*(?:$|[.!?,;:)]|(?:please|pls|now|for\s+me|then|and|but|because|as|since|so|if)\b)"
+    rf"|\s+(?:it|this|that|them|everything|all|(?:for\s+|on\s+)?{_DAY_WORD})\b"
+    rf"|\s+(?:(?:my|our|the|this|that|your|a|an|next|{_DAY_WORD}'?s)\s+)?(?:\w+\s+){{0,2}}?"
+    rf"{_MEETING_WORD}\b)"
+    rf"|\b(?:want|like|need|have|get)\s+(?:it|this|that|(?:my|our|the)\s+(?:\w+\s+)?"
+    rf"{_MEETING_WORD})\s+cancel+ed\b"
+    rf"|\bcancellation\b|\bcall\s+(?:it|this|that|the\s+\w+)?\s*off\b",
+    _I,
+)
 CANT_MAKE = re.compile(r"\b(?:can'?t|cannot|won'?t|unable\s+to|not\s+able\s+to)\s+make\s+it"
                        r"|\bnot\s+going\s+to\s+make\s+it", _I)
 NEGATED_CANCEL = re.compile(r"\b(?:don'?t|do\s+not|no\s+need\s+to|not|never|shouldn'?t"
@@ -90,9 +105,15 @@ BOOKING = re.compile(
     r"\b(?:book\w*|meet|meeting|meetings|call|calls|appointment|appointments|schedule|demo"
     r"|available|availability|free|slots?|times|openings?|consultation|asap|earliest|soonest)\b"
     r"|\bwhen\s+can\b|\bas\s+soon\s+as\s+possible\b", _I)
+# A question about the meeting already booked: answered with it, never with fresh times.
 WHEN_IS_MINE = re.compile(
-    r"\b(?:when|what\s+time|what\s+day|what'?s)\s+(?:is\s+)?my\s+(?:meeting|booking|appointment"
-    r"|call)\b|\bdo\s+i\s+have\s+(?:a|an|any)\s+(?:meeting|booking|appointment|call)s?\b", _I)
+    rf"\b(?:when|what\s+time|what\s+day|which\s+day|what'?s)\s+(?:is\s+|was\s+)?"
+    rf"(?:my|our|the)\s+(?:\w+\s+)?{_MEETING_WORD}\b"
+    rf"|\bdo\s+(?:i|we)\s+(?:still\s+)?have\s+(?:a|an|any)\s+{_MEETING_WORD}\b"
+    rf"|\b(?:is|are)\s+(?:(?:my|our|the)\s+(?:\w+\s+)?{_MEETING_WORD}|we)\s+still\s+"
+    rf"(?:on|booked|happening|confirmed|scheduled|going\s+ahead)\b"
+    rf"|\bam\s+i\s+(?:still\s+)?booked\b|\bwhen\s+(?:are|do)\s+we\s+(?:meet|talk|speak)\b",
+    _I)
 GREETING = re.compile(
     r"^\s*(?:hi+|hello+|hey+|hiya|howdy|yo|greetings|hola|hallo|bonjour|salut|/start\b\S*"
     r"|good\s+(?:morning|afternoon|evening|day))(?:\s+there)?\b[\s,!.:;-]*", _I)

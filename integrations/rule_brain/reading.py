@@ -155,7 +155,7 @@ def awaited_detail(awaiting: Awaiting | None, reading: Reading) -> dict[str, str
     """The whole message as the detail the bot asked for, when it reads like an answer."""
     if awaiting not in (Awaiting.NAME, Awaiting.TIMEZONE, Awaiting.NOTES):
         return {}
-    rest = " ".join(reading.rest.split())
+    rest = clean_text(reading.rest, rx.MAX_INPUT)  # control characters are no answer
     bare = rest.strip(" .,!")
     if (not bare or rest.endswith("?") or bare.startswith("/") or rx.ACK.fullmatch(bare)
             or rx.DECLINE.fullmatch(bare) or rx.THANKS.fullmatch(bare)

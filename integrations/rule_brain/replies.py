@@ -53,6 +53,11 @@ def your_meeting(context: BrainContext) -> str:
             "cancel it, just tell me.")
 
 
+def no_meeting(context: BrainContext) -> str:
+    return (f"You don't have a call booked with {_agent(context)} yet. Tell me a day that suits "
+            "you, e.g. 'Thursday morning', and I'll find a time.")
+
+
 def another_day() -> str:
     return "No problem - tell me another day or time that suits you, e.g. 'Thursday morning'."
 

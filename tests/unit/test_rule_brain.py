@@ -136,6 +136,33 @@ async def test_a_negated_cancel_or_an_address_containing_cancel_does_not_cancel(
     assert calls(reply) == [SaveDetails(email="cancel.dept@firm.com")]
 
 
+@pytest.mark.parametrize("text", ["cancel please", "can you cancel?", "cancel tuesday's call",
+                                  "I'd like it cancelled", "I want to cancel, something came up",
+                                  "cancel the meeting tomorrow"])
+async def test_more_ways_of_asking_to_cancel(text: str) -> None:
+    assert calls(await ask(text, appointment=BOOKED)) == [Cancel()]
+
+
+@pytest.mark.parametrize("text", ["We need to cancel our current CRM contract",
+                                  "how do I cancel my subscription with you?",
+                                  "my other call got cancelled"])
+async def test_cancel_about_something_else_than_the_meeting_does_not_cancel(text: str) -> None:
+    # Before, any word starting with "cancel" cancelled the lead's meeting.
+    assert Cancel not in names(await ask(text, appointment=BOOKED))
+
+
+async def test_a_topic_about_cancelling_a_contract_is_saved_as_the_topic_asked_for() -> None:
+    reply = await ask("We need to cancel our current CRM contract", appointment=BOOKED,
+                      awaiting=Awaiting.NOTES)
+    assert calls(reply) == [SaveDetails(notes="We need to cancel our current CRM contract")]
+
+
+async def test_a_call_cancelled_elsewhere_frees_the_lead_for_the_time_they_name() -> None:
+    # Before: Cancel, and "You don't have a meeting booked".
+    reply = await ask("my other call got cancelled so I'm free tomorrow afternoon")
+    assert searches(reply) == [(FindSlots, When(TOMORROW, "afternoon"))]
+
+
 # 3. Reschedule
 
 async def test_reschedule_carries_the_day_and_part_of_day_said() -> None:
@@ -327,6 +354,22 @@ async def test_asking_about_the_booked_meeting_tells_it_instead_of_offering_time
     assert BOOKED.label in reply.text
 
 
+@pytest.mark.parametrize("text", ["what time is our meeting?", "is my meeting still on?",
+                                  "What's my booking?", "are we still on for wednesday?",
+                                  "is the call still happening?", "when do we talk?"])
+async def test_questions_about_the_booking_are_answered_with_it(text: str) -> None:
+    # Before, "our meeting" and "still on" got fresh offers.
+    reply = await ask(text, appointment=BOOKED, offers=OFFERS)
+    assert reply.tool_calls == ()
+    assert BOOKED.label in reply.text
+
+
+async def test_a_question_about_a_booking_that_does_not_exist_says_so_without_offers() -> None:
+    reply = await ask("is my meeting still on?")
+    assert reply.tool_calls == ()
+    assert "don't have a call booked" in reply.text
+
+
 async def test_bye_is_answered_kindly() -> None:
     reply = await ask("bye")
     assert reply.tool_calls == ()
@@ -353,6 +396,11 @@ async def test_anything_answers_with_a_short_polite_text_or_a_tool(text: str) ->
     reply = await ask(text)
     assert reply.text or reply.tool_calls
     assert len(reply.text) < 300
+
+
+async def test_control_characters_are_no_answer_to_the_question_asked() -> None:
+    reply = await ask("\x1b", awaiting=Awaiting.NOTES)
+    assert SaveDetails not in names(reply)
 
 
 async def test_empty_text_gets_the_steer_back() -> None:
