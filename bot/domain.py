@@ -62,6 +62,8 @@ class Awaiting(StrEnum):
     EMAIL = "email"
     TIMEZONE = "timezone"
     CANCEL_CONFIRM = "cancel_confirm"
+    MOVE_OR_NEW = "move_or_new"
+    """Asked once, of a lead who may book another meeting: move the booked one, or book another?"""
 
 
 @dataclass(frozen=True, slots=True)

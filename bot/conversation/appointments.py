@@ -1,11 +1,18 @@
 """Booking, cancelling and moving the lead's meeting, through the same validated booking service
 as a button tap. The conversation records what each outcome means for the lead (status, agent);
-the booking service only books."""
+the booking service only books.
+
+One lead, one upcoming meeting (``MEETINGS_PER_LEAD``): a lead with a booked meeting who asks for
+times ("can we make it thursday?", /times, "Show available times") is moving it, and the offers
+are reschedule offers, so the booking replaces the old meeting. Where more are allowed, a lead
+who did not say which is asked once: move the booked meeting, or book another?
+"""
 
 from __future__ import annotations
 
 import logging
 import time
+from enum import StrEnum
 
 from bot.booking import notices
 from bot.booking.reminders import ReminderService
@@ -14,8 +21,17 @@ from bot.clock import Clock, zone
 from bot.conversation import wording
 from bot.conversation.offering import Offering
 from bot.conversation.profile import Profile
-from bot.conversation.turn import CANCEL_PREFIX, KEEP, SHOW_TIMES_ROW, LeadState, Team, Turn
-from bot.domain import Awaiting, LeadStatus
+from bot.conversation.turn import (
+    CANCEL_PREFIX,
+    KEEP,
+    MOVE_PREFIX,
+    NEW_PREFIX,
+    SHOW_TIMES_ROW,
+    LeadState,
+    Team,
+    Turn,
+)
+from bot.domain import Agent, Appointment, AppointmentStatus, Awaiting, Lead, LeadStatus
 from bot.errors import BookingFailed, ExpiryReason, NotFound, OfferExpired, SlotTaken
 from bot.observability.metrics import Metrics
 from bot.ports import AppointmentStore, Button, OfferStore, OutMessage
@@ -23,6 +39,18 @@ from bot.ports import AppointmentStore, Button, OfferStore, OutMessage
 log = logging.getLogger(__name__)
 # A tap on a batch that is spent this way may be a second tap on the meeting just booked.
 _SPENT = (ExpiryReason.USED, ExpiryReason.EXPIRED)
+MEETINGS_PER_LEAD = 1
+"""Upcoming meetings one lead may have at once. The place for an agent's own setting, when an
+agent allows more (``Appointments.allowed``)."""
+_BUTTON_WORDS = 60  # bytes of the lead's words a button can carry (Telegram allows 64 in all)
+
+
+class Intent(StrEnum):
+    """What a request for times means for a lead with a booked meeting."""
+
+    MOVE = "move"
+    NEW = "new"
+    UNSURE = "unsure"
 
 
 class Appointments:
@@ -31,7 +59,7 @@ class Appointments:
     def __init__(self, booking: BookingService, reminders: ReminderService,
                  appointments: AppointmentStore, offers: OfferStore, offering: Offering,
                  profile: Profile, leads: LeadState, team: Team, clock: Clock,
-                 metrics: Metrics) -> None:
+                 metrics: Metrics, *, meetings_per_lead: int = MEETINGS_PER_LEAD) -> None:
         self._booking = booking
         self._reminders = reminders
         self._appointments = appointments
@@ -42,6 +70,53 @@ class Appointments:
         self._team = team
         self._clock = clock
         self._metrics = metrics
+        self._per_lead = meetings_per_lead
+
+    def allowed(self, agent: Agent | None) -> int:
+        """How many upcoming meetings a lead may have with this agent."""
+        return self._per_lead
+
+    async def offer_times(self, turn: Turn, words: str = "", *,
+                          intent: Intent = Intent.UNSURE, lead_in: str = "") -> None:
+        """Offer times near ``words``: a move of the booked meeting, a new meeting, or, for a
+        lead who may book another and did not say which, the question."""
+        lead = turn.lead
+        now = self._clock.now()
+        upcoming = await self._appointments.upcoming_for_lead(lead.id, now)
+        agent = await self._team.assigned(upcoming)
+        if upcoming is None:
+            opening = wording.NO_MEETING_YET if intent is Intent.MOVE else ""
+            await self._offering.offer(turn, words, agent=agent, lead_in=opening + lead_in)
+            return
+        if intent is Intent.UNSURE and await self._moving(lead):
+            intent = Intent.MOVE  # "none of these work": the lead is still moving it
+        if intent is not Intent.MOVE and await self._may_book_another(lead, agent):
+            if intent is Intent.UNSURE:
+                await self._ask_move_or_new(turn, upcoming, words)
+                return
+            await self._offering.offer(turn, words, agent=agent, lead_in=lead_in)
+            return
+        await self._offering.offer(turn, words, agent=agent, reschedule_of=upcoming,
+                                   lead_in=lead_in)
+
+    async def _moving(self, lead: Lead) -> bool:
+        """Whether the offers open now are to move the booked meeting."""
+        offers = await self._offers.open_for_lead(lead.id, self._clock.now())
+        return any(o.reschedule_of is not None for o in offers)
+
+    async def _may_book_another(self, lead: Lead, agent: Agent | None) -> bool:
+        now = self._clock.now()
+        booked = await self._appointments.for_lead(lead.id, status=AppointmentStatus.BOOKED)
+        return sum(1 for a in booked if a.end > now) < self.allowed(agent)
+
+    async def _ask_move_or_new(self, turn: Turn, upcoming: Appointment, words: str) -> None:
+        """Asked once: the buttons carry the lead's words, so either answer offers near them."""
+        tz = await self._team.zone(turn.lead)
+        carried = words if len(words.encode()) <= _BUTTON_WORDS else ""
+        await self._leads.wait_for(turn, Awaiting.MOVE_OR_NEW)
+        turn.say(wording.move_or_new(f"{upcoming.start.astimezone(tz):%A}"),
+                 buttons=((Button(wording.MOVE_LABEL, MOVE_PREFIX + carried),
+                           Button(wording.NEW_LABEL, NEW_PREFIX + carried)),))
 
     async def book(self, turn: Turn, token: str) -> None:
         """Book the offer behind a button; on any refusal, say why and offer fresh times."""
@@ -57,14 +132,14 @@ class Appointments:
                 tz = await self._team.zone(lead)
                 turn.say(wording.already_booked(notices.slot_label(upcoming.start, tz)))
                 return
-            await self._offering.offer(turn, lead_in=wording.NO_LONGER_OFFERED)
+            await self.offer_times(turn, lead_in=wording.NO_LONGER_OFFERED)
             return
         except SlotTaken:
-            await self._offering.offer(turn, lead_in=wording.JUST_TAKEN)
+            await self.offer_times(turn, lead_in=wording.JUST_TAKEN)
             return
         except BookingFailed as err:
             await self._tell_agent_failure(turn, str(err))
-            await self._offering.offer(turn, lead_in=wording.NOT_BOOKED)
+            await self.offer_times(turn, lead_in=wording.NOT_BOOKED)
             return
         finally:
             self._metrics.observe("booking.service", time.perf_counter() - start)
@@ -84,7 +159,7 @@ class Appointments:
         elif offers:
             turn.say(wording.pick_one(len(offers)))
         else:
-            await self._offering.offer(turn)
+            await self.offer_times(turn)
 
     async def _announce(self, turn: Turn, booked: Booked) -> None:
         lead, agent, appointment = turn.lead, booked.agent, booked.appointment
@@ -137,11 +212,7 @@ class Appointments:
 
     async def reschedule(self, turn: Turn, words: str) -> None:
         """New times for the upcoming meeting, near ``words`` if the lead said when."""
-        upcoming = await self._appointments.upcoming_for_lead(turn.lead.id, self._clock.now())
-        if upcoming is None:
-            await self._offering.offer(turn, words, lead_in=wording.NO_MEETING_YET)
-            return
-        await self._offering.offer(turn, words, reschedule_of=upcoming)
+        await self.offer_times(turn, words, intent=Intent.MOVE)
 
     async def _tell_agent_failure(self, turn: Turn, reason: str) -> None:
         agent = await self._team.agent_of(turn.lead)

@@ -12,7 +12,7 @@ from bot.clock import Clock
 from bot.conversation import wording
 from bot.conversation.dates import parse_when
 from bot.conversation.turn import KEEP, OFFER_PREFIX, LeadState, Team, Turn
-from bot.domain import Appointment, LeadStatus, SlotOffer
+from bot.domain import Agent, Appointment, LeadStatus, SlotOffer
 from bot.errors import IntegrationError
 from bot.ports import Button, OfferStore, OutMessage
 from bot.scheduling.offers import NoSlotsReason, OfferResult
@@ -44,14 +44,14 @@ class Offering:
             offers, tz, wording.in_your_zone(notices.zone_label(tz)),
             moving=any(o.reschedule_of is not None for o in offers)))
 
-    async def offer(self, turn: Turn, words: str = "", *,
+    async def offer(self, turn: Turn, words: str = "", *, agent: Agent | None = None,
                     reschedule_of: Appointment | None = None, lead_in: str = "") -> None:
         """Offer times near ``words`` (the lead's own, e.g. "friday morning"; "" for the next
-        free ones), or to move ``reschedule_of``; ``lead_in`` opens the message."""
+        free ones), of ``agent`` or else of every active agent, or to move ``reschedule_of``;
+        ``lead_in`` opens the message."""
         lead = turn.lead
         tz = await self._team.zone(lead)
         when = parse_when(words, self._clock.now().astimezone(tz)) if words else None
-        agent = await self._team.agent_of(lead) if lead.agent_id else None
         agents = [agent] if agent else await self._team.agents.active()
         try:
             result = await self._slots.offer(lead.id, agents, zone=tz, when=when,

@@ -19,8 +19,16 @@ from bot.booking.reminders import ReminderService
 from bot.booking.service import BookingService
 from bot.clock import Clock
 from bot.conversation import wording
-from bot.conversation.actions import BookSlot, Cancel, FindSlots, Reschedule, SaveDetails, ToolCall
-from bot.conversation.appointments import Appointments
+from bot.conversation.actions import (
+    MAX_TEXT,
+    BookSlot,
+    Cancel,
+    FindSlots,
+    Reschedule,
+    SaveDetails,
+    ToolCall,
+)
+from bot.conversation.appointments import MEETINGS_PER_LEAD, Appointments, Intent
 from bot.conversation.brain import Brain, BrainContext, BrainReply, OfferedTime, UpcomingMeeting
 from bot.conversation.edits import meaning
 from bot.conversation.offering import Offering
@@ -28,6 +36,8 @@ from bot.conversation.profile import Profile
 from bot.conversation.turn import (
     CANCEL_PREFIX,
     KEEP,
+    MOVE_PREFIX,
+    NEW_PREFIX,
     OFFER_PREFIX,
     SHOW_TIMES,
     SHOW_TIMES_ROW,
@@ -36,7 +46,7 @@ from bot.conversation.turn import (
     Team,
     Turn,
 )
-from bot.domain import Awaiting, Lead, Message, Role
+from bot.domain import Awaiting, Lead, Message, Role, clean_text
 from bot.errors import BotError
 from bot.observability.metrics import Metrics
 from bot.ports import Notifier, OutMessage, Repositories
@@ -51,6 +61,8 @@ MAX_INBOUND = 16_384  # Telegram caps at 4,096; the console does not
 MAX_TOOL_CALLS = 4
 
 _Tool = Callable[[Turn, Any, BrainContext], Awaitable[None]]
+_ONE_SHOT = frozenset({Awaiting.CANCEL_CONFIRM, Awaiting.MOVE_OR_NEW})
+"""Questions the next message answers, whatever it says."""
 
 
 class ConversationService:
@@ -59,7 +71,7 @@ class ConversationService:
     def __init__(self, store: Repositories, slots: SlotService, booking: BookingService,
                  brain: Brain, fallback: Brain, notifier: Notifier, reminders: ReminderService,
                  clock: Clock, metrics: Metrics, *, agency_name: str, default_timezone: str,
-                 log_texts: bool = False) -> None:
+                 log_texts: bool = False, meetings_per_lead: int = MEETINGS_PER_LEAD) -> None:
         self._store = store
         self._brain = brain
         self._fallback = fallback
@@ -73,7 +85,8 @@ class ConversationService:
         self._profile = Profile(store.appointments, self._leads, self._team, clock)
         self._appointments = Appointments(booking, reminders, store.appointments, store.offers,
                                           self._offering, self._profile, self._leads,
-                                          self._team, clock, metrics)
+                                          self._team, clock, metrics,
+                                          meetings_per_lead=meetings_per_lead)
         # What each tool call does: one handler per command type.
         self._tools: dict[type[ToolCall], _Tool] = {
             FindSlots: self._find_slots,
@@ -150,7 +163,7 @@ class ConversationService:
         elif name == "reschedule":
             await self._appointments.reschedule(turn, "")
         else:
-            await self._offering.offer(turn)
+            await self._appointments.offer_times(turn)
         return await self._finish(turn)
 
     async def contact(self, sender: Sender, phone: str,
@@ -173,7 +186,13 @@ class ConversationService:
         """An inline button; the data is opaque and checked, never trusted."""
         turn = await self._begin(sender, f"(tapped {data[:20]})", kind="tap")
         if data == SHOW_TIMES:
-            await self._offering.offer(turn)
+            await self._appointments.offer_times(turn)
+        elif data.startswith((MOVE_PREFIX, NEW_PREFIX)):
+            # The answer to "move your meeting, or book another?"; the lead's words follow.
+            await self._leads.wait_for(turn, None)
+            await self._appointments.offer_times(
+                turn, clean_text(data.partition(":")[2], MAX_TEXT),
+                intent=Intent.MOVE if data.startswith(MOVE_PREFIX) else Intent.NEW)
         elif data == KEEP:
             await self._appointments.keep(turn)
         elif data.startswith(CANCEL_PREFIX) and data[len(CANCEL_PREFIX):].isdigit():
@@ -182,7 +201,7 @@ class ConversationService:
             await self._appointments.book(turn, data[len(OFFER_PREFIX):])
         else:
             turn.say(wording.STALE_BUTTON)
-            await self._offering.offer(turn)
+            await self._appointments.offer_times(turn)
         return await self._finish(turn)
 
     # ----- the turn -----------------------------------------------------------------------
@@ -211,9 +230,8 @@ class ConversationService:
         """The brain's reply to the lead's message, acted on."""
         reply = await self._think(context)
         await self._act(turn, reply, context)
-        if context.awaiting is Awaiting.CANCEL_CONFIRM and \
-                not any(isinstance(call, Cancel) for call in reply.tool_calls):
-            # Anything but a yes answers the question: a later "cancel" must ask again.
+        if context.awaiting in _ONE_SHOT and turn.lead.awaiting is context.awaiting:
+            # Whatever the lead said answers a yes/no question: a later "cancel" asks again.
             await self._leads.wait_for(turn, None)
 
     async def _context(self, lead: Lead, history: Sequence[Message]) -> BrainContext:
@@ -267,7 +285,10 @@ class ConversationService:
     # ----- the tools, one handler per command ---------------------------------------------
 
     async def _find_slots(self, turn: Turn, call: FindSlots, context: BrainContext) -> None:
-        await self._offering.offer(turn, call.when)
+        # Asked "move it, or book another?", a lead who asks for times without saying "move"
+        # wants another: the question is asked once.
+        intent = Intent.NEW if context.awaiting is Awaiting.MOVE_OR_NEW else Intent.UNSURE
+        await self._appointments.offer_times(turn, call.when, intent=intent)
 
     async def _book_slot(self, turn: Turn, call: BookSlot, context: BrainContext) -> None:
         await self._appointments.book_choice(turn, call.choice)

@@ -18,7 +18,7 @@ from cachetools import TTLCache
 
 from bot.clock import zone
 from bot.conversation import wording
-from bot.domain import Agent, Awaiting, Lead, clean_text
+from bot.domain import Agent, Appointment, Awaiting, Lead, clean_text
 from bot.observability.metrics import Metrics
 from bot.ports import Attachment, Button, LeadStore, Notifier, OutMessage
 from bot.scheduling.agents import AgentDirectory
@@ -29,6 +29,10 @@ SHOW_TIMES = "s"
 KEEP = "k"
 OFFER_PREFIX = "o:"
 CANCEL_PREFIX = "c:"
+MOVE_PREFIX = "m:"
+"""Move the booked meeting, to a time near the words after the prefix."""
+NEW_PREFIX = "n:"
+"""Book another meeting, near the words after the prefix."""
 SHOW_TIMES_ROW = ((Button(wording.SHOW_TIMES_LABEL, SHOW_TIMES),),)
 NAME_CHARS = 100
 LANGUAGE_CHARS = 35  # an IETF language tag is at most this long in practice
@@ -120,6 +124,15 @@ class Team:
                 return agent
         active = await self.agents.active()
         return active[0] if len(active) == 1 else None
+
+    async def assigned(self, upcoming: Appointment | None) -> Agent | None:
+        """The agent a lead's times must come from: the one of their upcoming meeting (and,
+        once an agent can take a lead over, the one who did). None: whoever has the earliest
+        matching time, so a lead who cancelled is not tied to the agent they had."""
+        if upcoming is None:
+            return None
+        agent = await self.agents.get(upcoming.agent_id)
+        return agent if agent is not None and agent.active else None
 
     async def zone(self, lead: Lead) -> ZoneInfo:
         """The zone to show the lead times in: theirs, else their agent's, else the default."""

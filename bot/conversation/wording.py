@@ -15,6 +15,8 @@ SHOW_TIMES_LABEL = "Show available times"
 KEEP_CURRENT_LABEL = "Keep my current time"
 YES_CANCEL_LABEL = "Yes, cancel it"
 NO_KEEP_LABEL = "No, keep it"
+MOVE_LABEL = "Move my meeting"
+NEW_LABEL = "Book another"
 
 # The turn
 EMPTY = "I didn't catch that. When would you like to talk?"
@@ -81,6 +83,11 @@ def in_your_zone(zone: str) -> str:
 def moving(label: str) -> str:
     """The intro of the offers for a reschedule."""
     return f"Your meeting is on {label}. Pick a new time:"
+
+
+def move_or_new(weekday: str) -> str:
+    """Asked once, when the lead may book another meeting and did not say which they want."""
+    return f"Move your {weekday} meeting, or book another?"
 
 
 def already_booked(label: str) -> str:

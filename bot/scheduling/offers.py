@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from enum import StrEnum
@@ -57,13 +57,21 @@ class OfferResult:
     widened: bool = False
 
 
-def one_agent_per_time(slots: list[AgentSlot], turn: Iterator[int]) -> list[AgentSlot]:
-    """Where several agents are free at one time, offer it once, agents taken in ``turn``."""
+def one_agent_per_time(slots: list[AgentSlot], load: Mapping[int, int],
+                       turn: int) -> list[AgentSlot]:
+    """Where several agents are free at one time, offer it once: of the agent with the fewest
+    meetings (``load``, by agent id); agents equally loaded take turns, from the ``turn``-th
+    (each offer passes the next turn, so one lead's times and the next lead's are shared out)."""
     by_start: dict[datetime, list[AgentSlot]] = defaultdict(list)
     for pair in slots:
         by_start[pair[1].start].append(pair)
-    return [group[next(turn) % len(group)] if len(group) > 1 else group[0]
-            for group in by_start.values()]
+    chosen = []
+    for i, group in enumerate(by_start.values()):
+        fewest = min(load.get(agent.id, 0) for agent, _ in group)
+        least = sorted((pair for pair in group if load.get(pair[0].id, 0) == fewest),
+                       key=lambda pair: pair[0].id)
+        chosen.append(least[(turn + i) % len(least)])
+    return chosen
 
 
 def pick(pool: list[AgentSlot], n: int, zone: ZoneInfo, preferred: dt.time | None,

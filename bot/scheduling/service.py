@@ -12,7 +12,7 @@ import itertools
 import time
 from collections import defaultdict
 from collections.abc import Sequence
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from cachetools import TTLCache
@@ -136,6 +136,20 @@ class SlotService:
         return SlotSearch([], NoSlotsReason.ALL_BUSY if any_after_notice
                           else NoSlotsReason.NOTICE)
 
+    async def _meetings_this_week(self, agents: Sequence[Agent]) -> dict[int, int]:
+        """Active meetings per agent id this week (Monday to Monday, UTC), past ones included:
+        a time several agents have goes to the one with the fewest."""
+        if len(agents) < 2:
+            return {}  # no ties to break
+        now = self._clock.now().astimezone(UTC)
+        monday = (now - timedelta(days=now.weekday())).replace(hour=0, minute=0, second=0,
+                                                              microsecond=0)
+        counts = {a.id: 0 for a in agents}
+        for meeting in await self._appointments.active_between(
+                list(counts), monday, monday + timedelta(days=7)):
+            counts[meeting.agent_id] += 1
+        return counts
+
     @staticmethod
     def _per_day(meetings: list[Interval], zone: ZoneInfo) -> dict[date, int]:
         counts: dict[date, int] = defaultdict(int)
@@ -178,7 +192,8 @@ class SlotService:
             found = await self.search(agents)
         if not found.slots:
             return OfferResult([], found.reason, widened)
-        pool = one_agent_per_time(found.slots, self._round_robin)
+        pool = one_agent_per_time(found.slots, await self._meetings_this_week(agents),
+                                  next(self._round_robin))
         preferred = when.time if when is not None else None
         chosen: list[AgentSlot] = []
         for _ in range(_VERIFY_ROUNDS):

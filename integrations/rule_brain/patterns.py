@@ -96,7 +96,12 @@ RESCHEDULE = re.compile(
     r"|\b(?:another|different|other|new)\s+(?:time|day|date|slot)s?\b"
     r"|\bchange\s+(?:the|my|our|its)\s+(?:time|date|day|meeting|call|appointment|slot)\b"
     r"|\bpush\s+(?:it|this|that|the\s+\w+)\s+(?:back|forward|later)\b"
-    r"|\bbring\s+(?:it|this|that|the\s+\w+)\s+forward\b",
+    r"|\bbring\s+(?:it|this|that|the\s+\w+)\s+forward\b"
+    # "can we make it thursday?", "switch to thursday", "how about friday instead?"; never
+    # "I can't make it"
+    r"|\b(?:can|could|shall|should)\s+we\s+make\s+it\b|\blet'?s\s+make\s+it\b"
+    r"|^\s*make\s+it\b|\bswitch\s+(?:it\s+|this\s+|that\s+)?to\b"
+    r"|\bchange\s+(?:it|this|that)\s+to\b|\binstead\b",
     _I,
 )
 REJECT = re.compile(r"\bnone\s+of\s+(?:these|those|them|the\s+times)\b|\bneither\b"

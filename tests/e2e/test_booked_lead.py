@@ -6,13 +6,19 @@ The agent works mon-fri 09:00-17:00 UTC; the clock stands on Monday 7 Dec 2026, 
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
-from bot.domain import AppointmentStatus, Lead
-from tests.e2e.harness import Bot, running_bot
+from bot.conversation.service import SHOW_TIMES
+from bot.domain import AppointmentStatus, Interval, Lead
+from tests.e2e.harness import AGENT_ID, Bot, running_bot
 from tests.fakes.telegram import Record
+from tests.world import CALENDAR, add_agent
 
 LEAD = 5301
+BOB_ID = 778
+BOB_CALENDAR = "bob@example.com"
 
 
 def buttons(record: Record) -> list[tuple[str, str]]:
@@ -81,3 +87,102 @@ async def test_a_call_cancelled_elsewhere_gets_offers_for_the_time_the_lead_is_f
         offers = await tg.wait_for(with_offers)
         assert all(label.startswith("Tue 8 Dec") for label, _ in offer_buttons(offers))
         assert "meeting booked" not in offers["text"]
+
+
+def live_events(bot: Bot, calendar: str = CALENDAR) -> list[dict[str, Any]]:
+    return [e for e in bot.google.events.get(calendar, {}).values()
+            if e.get("status") != "cancelled"]
+
+
+async def booked_rows(bot: Bot) -> list[int]:
+    appointments = await bot.services.store.appointments.for_lead((await lead_of(bot)).id)
+    return [a.id for a in appointments if a.status is AppointmentStatus.BOOKED]
+
+
+async def one_meeting_everywhere(bot: Bot) -> int:
+    """One booked row, one Zoom meeting, one live event, and reminders for that one only."""
+    (booked,) = await booked_rows(bot)
+    assert len(bot.zoom.meetings) == 1
+    assert len(live_events(bot)) == 1
+    assert bot.app.job_queue is not None
+    reminders = [job.name for job in bot.app.job_queue.jobs()
+                 if (job.name or "").startswith("reminder:")]
+    assert reminders and all(name.startswith(f"reminder:{booked}:") for name in reminders)
+    return booked
+
+
+async def tap_first(bot: Bot, offers: Record) -> None:
+    tg = bot.telegram
+    assert offers["text"].startswith("Your meeting is on"), offers["text"]
+    mark = tg.mark()
+    tg.push_callback(LEAD, offer_buttons(offers)[0][1], message_id=offers["message_id"])
+    await tg.wait_for(lambda r: r["chat_id"] == LEAD and r["method"] == "sendDocument",
+                      after=mark)
+    await tg.wait_for_text(AGENT_ID, "Moved", after=mark)
+
+
+async def test_asking_for_other_times_while_booked_moves_the_meeting(tmp_path: Path) -> None:
+    # Before: each tap booked a second meeting (two rows, two Zoom meetings, two events,
+    # reminders for both), and "what's my booking?" showed the old one.
+    async with running_bot(tmp_path) as bot:
+        tg = bot.telegram
+        await book_first(bot)
+        seen = {await one_meeting_everywhere(bot)}
+        for asked in ("can we make it thursday?", "switch to thursday", "/times",
+                      "none of these work, how about friday afternoon?", "the button"):
+            mark = tg.mark()
+            if asked == "the button":
+                tg.push_callback(LEAD, SHOW_TIMES)
+            else:
+                tg.push_text(LEAD, asked)
+            offers = await tg.wait_for(with_offers, after=mark)
+            if asked.startswith("none of these"):
+                assert all(label.startswith("Fri 11 Dec") for label, _ in offer_buttons(offers))
+            if asked != "/times":  # the next phrase answers the offers /times shows
+                await tap_first(bot, offers)
+                seen.add(await one_meeting_everywhere(bot))
+        assert len(seen) == 5  # every tap moved the meeting to a new one
+        (latest,) = await booked_rows(bot)
+        meeting = await bot.services.store.appointments.get(latest)
+        assert meeting is not None
+        mark = tg.mark()
+        tg.push_text(LEAD, "what's my booking?")
+        answer = await tg.wait_for(lambda r: r["chat_id"] == LEAD, after=mark)
+        assert f"{meeting.start:%a} {meeting.start.day} {meeting.start:%b}, " \
+               f"{meeting.start:%H:%M}" in answer["text"]
+
+
+async def test_after_cancelling_the_lead_books_the_agent_who_has_time(tmp_path: Path) -> None:
+    # Before: the lead stayed tied to the first agent, who had no time left.
+    async with running_bot(tmp_path) as bot:
+        tg = bot.telegram
+        bot.google.add_calendar(BOB_CALENDAR)
+        bob = await add_agent(bot.services, name="Bob Agent", telegram_id=BOB_ID,
+                              calendar_id=BOB_CALENDAR, working_hours="wed-fri 09:00-17:00")
+        await book_first(bot)  # Monday: only Alice works
+        (alice_meeting,) = await bot.services.store.appointments.for_lead(
+            (await lead_of(bot)).id)
+        assert alice_meeting.agent_id == bot.agent.id
+        mark = tg.mark()
+        tg.push_text(LEAD, "cancel")
+        question = await tg.wait_for(lambda r: r["chat_id"] == LEAD and bool(buttons(r)),
+                                     after=mark)
+        mark = tg.mark()
+        tg.push_callback(LEAD, buttons(question)[0][1], message_id=question["message_id"])
+        await tg.wait_for_text(LEAD, "is cancelled", after=mark)
+        now = bot.clock.now()
+        bot.google.busy[CALENDAR].append(Interval(now, now + timedelta(days=30)))
+
+        mark = tg.mark()
+        tg.push_text(LEAD, "show me times")
+        offers = await tg.wait_for(with_offers, after=mark)
+        mark = tg.mark()
+        tg.push_callback(LEAD, offer_buttons(offers)[0][1], message_id=offers["message_id"])
+        confirmation = await tg.wait_for(
+            lambda r: r["chat_id"] == LEAD and r["method"] == "sendDocument", after=mark)
+        assert "You're booked with Bob Agent" in confirmation["text"]
+        await tg.wait_for_text(BOB_ID, "New meeting", after=mark)
+        (meeting,) = await booked_rows(bot)
+        stored = await bot.services.store.appointments.get(meeting)
+        assert stored is not None and stored.agent_id == bob.id
+        assert len(live_events(bot, BOB_CALENDAR)) == 1 and live_events(bot) == []

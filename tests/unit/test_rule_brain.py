@@ -175,6 +175,14 @@ async def test_reschedule_without_a_day_asks_the_bot_for_new_times(text: str) ->
     assert calls(await ask(text, appointment=BOOKED)) == [Reschedule()]
 
 
+@pytest.mark.parametrize("text", ["can we make it thursday?", "switch to thursday",
+                                  "Let's make it Thursday", "how about thursday instead?",
+                                  "could we change it to thursday"])
+async def test_words_that_move_the_meeting_to_a_day_are_a_reschedule(text: str) -> None:
+    reply = await ask(text, appointment=BOOKED)
+    assert searches(reply) == [(Reschedule, When(date(2026, 12, 3)))]
+
+
 async def test_cannot_make_it_with_another_day_is_a_reschedule_not_a_cancel() -> None:
     reply = await ask("I can't make it, can we do Wednesday instead?", appointment=BOOKED)
     assert searches(reply) == [(Reschedule, When(date(2026, 12, 2)))]

@@ -196,3 +196,29 @@ async def test_free_validated_drops_slots_the_fresh_check_finds_busy() -> None:
     assert [s.start for _, s in found.slots] == [monday.replace(hour=10),
                                                  monday.replace(hour=10, minute=30)]
 
+
+
+async def test_a_time_two_agents_have_goes_to_the_one_with_fewer_meetings_this_week() -> None:
+    core = build_core()
+    alice = await core.add_agent()
+    bob = await core.add_agent(name="Bob", telegram_id=778, calendar_id="bob@example.com")
+    other = await core.lead(2)
+    monday = core.clock.now()
+    # Alice already had a meeting this morning (past, still this week); Bob none.
+    await core.repos.appointments.hold(other.id, alice.id,
+                                       Interval(monday.replace(hour=5), monday.replace(hour=6)),
+                                       buffer=timedelta(0))
+    lead = await core.lead()
+    for _ in range(3):  # not a turn-about: every time, the least busy agent
+        result = await core.slots.offer(lead.id, [alice, bob], zone=UTC, count=4)
+        assert {o.agent_id for o in result.offers} == {bob.id}
+
+
+async def test_equally_busy_agents_take_turns() -> None:
+    core = build_core()
+    alice = await core.add_agent()
+    bob = await core.add_agent(name="Bob", telegram_id=778, calendar_id="bob@example.com")
+    lead = await core.lead()
+    first = await core.slots.offer(lead.id, [alice, bob], zone=UTC, count=1)
+    second = await core.slots.offer(lead.id, [alice, bob], zone=UTC, count=1)
+    assert {first.offers[0].agent_id, second.offers[0].agent_id} == {alice.id, bob.id}
