@@ -26,7 +26,7 @@ from bot.domain import Awaiting, Role
 from integrations.rule_brain import patterns as rx
 from integrations.rule_brain import replies
 from integrations.rule_brain.picking import pick_offer
-from integrations.rule_brain.reading import awaited_detail, normalize, read
+from integrations.rule_brain.reading import Reading, awaited_detail, normalize, read
 
 log = logging.getLogger(__name__)
 
@@ -81,7 +81,7 @@ def _decide(context: BrainContext) -> BrainReply:
         # with fresh times.
         return _reply(details, text=replies.your_meeting(context) if context.appointment
                       else replies.no_meeting(context))
-    awaited = awaited_detail(context.awaiting, reading)
+    awaited = awaited_detail(context.awaiting, reading) or _city_for_the_offers(context, reading)
     if awaited and context.awaiting not in details:
         # The lead answered the question asked: save it and do not read booking words into it.
         return _reply({**details, **awaited})
@@ -90,6 +90,15 @@ def _decide(context: BrainContext) -> BrainReply:
     if details:
         return _reply(details)  # the bot confirms what it saved, and what it refused
     return BrainReply(text=replies.small_talk(reading, context))
+
+
+def _city_for_the_offers(context: BrainContext, reading: Reading) -> dict[str, str]:
+    """A bare place ("Berlin") while times are shown in a zone only assumed for the lead:
+    the answer to "tell me your city and I'll convert them"."""
+    if context.awaiting is not None or not context.offers or not context.lead.timezone_assumed:
+        return {}
+    found = awaited_detail(Awaiting.TIMEZONE, reading)
+    return found if found and resolve_zone(found["timezone"], context.now) else {}
 
 
 def _reply(details: dict[str, str], call: ToolCall | None = None, text: str = "") -> BrainReply:

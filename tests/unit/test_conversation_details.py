@@ -88,6 +88,13 @@ async def test_a_zone_given_after_offers_shows_the_same_offers_again_in_it() -> 
     assert not (await c.lead()).timezone_assumed
 
 
+async def test_a_bare_city_after_the_zone_note_shows_the_offers_in_its_zone() -> None:
+    c = await chat()
+    await c.says("tomorrow afternoon")
+    again = await c.says("Berlin")
+    assert labels(again)[0] == "Tue 8 Dec, 13:00 (Berlin)"
+
+
 async def test_a_time_typed_after_the_zone_is_read_in_that_zone() -> None:
     c = await chat()
     await c.says("tomorrow afternoon")

@@ -411,6 +411,17 @@ async def test_control_characters_are_no_answer_to_the_question_asked() -> None:
     assert SaveDetails not in names(reply)
 
 
+async def test_a_bare_city_answers_the_zone_note_while_the_zone_is_only_assumed() -> None:
+    assumed = Lead(7, 70, 70, timezone="UTC", timezone_assumed=True)
+    reply = await RuleBrain().reply(dataclasses.replace(context("Berlin", offers=OFFERS),
+                                                        lead=assumed))
+    assert calls(reply) == [SaveDetails(timezone="Berlin")]
+    own = Lead(7, 70, 70, timezone="Europe/London")
+    reply = await RuleBrain().reply(dataclasses.replace(context("Berlin", offers=OFFERS),
+                                                        lead=own))
+    assert SaveDetails not in names(reply)
+
+
 async def test_empty_text_gets_the_steer_back() -> None:
     reply = await ask("")
     assert reply.text == "I can help you book a call with Dana. When would suit you?"
