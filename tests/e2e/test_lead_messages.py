@@ -35,7 +35,7 @@ async def test_a_photo_s_caption_is_read_as_what_the_lead_wrote(tmp_path: Path) 
         tg = bot.telegram
         tg.push_photo(LEAD, caption="Can we meet tomorrow at 3pm?")
         offers = await tg.wait_for(with_buttons)
-        assert buttons(offers)[0][0] == "Tue 8 Dec, 15:00 (UTC)"
+        assert "Tue 8 Dec, 15:00 (UTC)" in [label for label, _ in buttons(offers)]
         assert not [r for r in tg.sent(LEAD) if "photo" in (r["text"] or "")]
         mark = tg.mark()
         tg.push_document(LEAD, caption="or wednesday morning")

@@ -94,7 +94,7 @@ async def test_a_lead_allowed_another_meeting_is_asked_once_which_they_want() ->
     assert buttons(question) == [MOVE_PREFIX + "thursday", NEW_PREFIX + "thursday"]
     assert (await c.lead()).awaiting is Awaiting.MOVE_OR_NEW
     another = await c.taps(NEW_PREFIX + "thursday")
-    assert text_of(another).startswith("Here are some times")
+    assert text_of(another).startswith("Times on Thursday")  # new times, not a move
     assert all(label.startswith("Thu 10 Dec") for label in labels(another))
     await c.taps(offers_in(another)[0])
     assert len(booked(c)) == 2
@@ -116,7 +116,7 @@ async def test_a_request_typed_after_the_question_books_another_the_question_is_
     await book(c)
     await c.says("thursday?")
     typed = await c.says("friday please")
-    assert text_of(typed).startswith("Here are some times")
+    assert text_of(typed).startswith("Times on Friday")  # new times, not a move
     assert (await c.lead()).awaiting is None
 
 
