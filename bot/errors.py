@@ -2,6 +2,7 @@
 
     BotError
     ├── ConfigError                 a bad setting; the message names the variable
+    ├── StorageError                the database cannot be opened or written
     ├── IntegrationError            an outbound service failed (the vendor's message is kept)
     │   ├── Unavailable             down, timed out, 5xx, connection refused
     │   ├── AuthError               credentials refused (401/403)
@@ -9,6 +10,8 @@
     │   └── AlreadyExists           409 (e.g. an event id that already exists)
     └── DomainError                 the request is understood but cannot be done
         ├── SlotTaken               somebody else holds or booked the time
+        │   └── DayFull             the agent's day already has its most meetings
+        ├── TooSoon                 the time is closer than the agent's minimum notice
         ├── OfferExpired            a button that is stale, forged or not this lead's
         │                           (``reason``: an ``ExpiryReason``)
         ├── NotFound                no such agent, lead or appointment
@@ -31,6 +34,10 @@ class BotError(Exception):
 
 class ConfigError(BotError):
     """A configuration value is missing or wrong; str() is one line for the operator."""
+
+
+class StorageError(BotError):
+    """The database cannot be opened, read or written; str() is one line for the operator."""
 
 
 class IntegrationError(BotError):
@@ -71,6 +78,14 @@ class DomainError(BotError):
 
 class SlotTaken(DomainError):
     """The time is no longer free."""
+
+
+class DayFull(SlotTaken):
+    """The agent already has as many meetings that day as they take."""
+
+
+class TooSoon(DomainError):
+    """The time is closer than the agent's minimum notice."""
 
 
 class ExpiryReason(StrEnum):

@@ -20,11 +20,12 @@ from typing import Any
 
 import aiosqlite
 
+from bot.errors import StorageError
 from bot.observability.metrics import Metrics
 
 # In the source tree a link to the top-level schema.sql; in an installed wheel, its content.
 SCHEMA_PATH = Path(__file__).resolve().parent / "schema.sql"
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 _LOCK_RETRIES = 5
 # A default that ALTER TABLE ADD COLUMN accepts: a literal, not an expression.
 _CONSTANT = re.compile(r"(?i)'(?:[^']|'')*'|[+-]?\d+(?:\.\d+)?|NULL|TRUE|FALSE")
@@ -59,28 +60,55 @@ class Database:
         self._write_lock = asyncio.Lock()
 
     async def open(self) -> None:
-        """Create the file (owner-only) if needed, connect, and bring the schema up to date."""
+        """Create the file (owner-only) if needed, connect, and bring the schema up to date.
+
+        A file or folder that cannot be used raises ``StorageError`` (one line, no connection
+        left open: aiosqlite's worker thread is not a daemon, and a leaked one hangs the exit).
+        """
+        try:
+            await self._open()
+        except (sqlite3.Error, OSError) as err:
+            await self.close()
+            raise StorageError(f"DATABASE_PATH: cannot use {self.path}: "
+                               f"{self._reason(err)}") from err
+        except BaseException:
+            await self.close()
+            raise
+
+    async def _open(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         if not self.path.exists():
             # Created owner-only before SQLite writes anything into it.
             fd = os.open(self.path, os.O_CREAT | os.O_WRONLY, 0o600)
             os.close(fd)
         self._writer = await self._connect()
-        try:
-            await migrate(self._writer)
-            self._reader = await self._connect()
-        except BaseException:
-            # aiosqlite's worker thread is not a daemon: a leaked connection hangs the exit.
-            await self.close()
-            raise
+        await migrate(self._writer)
+        await _check_writable(self._writer)
+        self._reader = await self._connect()
+
+    def _reason(self, err: BaseException) -> str:
+        """What is wrong, in words an operator acts on."""
+        blocker = next((p for p in self.path.parents if p.exists() and not p.is_dir()), None)
+        if blocker is not None:
+            return f"{blocker} is a file, not a folder"
+        if isinstance(err, OSError):
+            return err.strerror or type(err).__name__
+        text = str(err)
+        if "unable to open" in text or "readonly" in text:
+            return f"{text} (the file and its folder must be writable)"
+        return text
 
     async def _connect(self) -> aiosqlite.Connection:
         conn = await aiosqlite.connect(self.path, isolation_level=None)
-        conn.row_factory = sqlite3.Row
-        await conn.execute("PRAGMA journal_mode=WAL")
-        await conn.execute("PRAGMA synchronous=NORMAL")
-        await conn.execute("PRAGMA foreign_keys=ON")
-        await conn.execute("PRAGMA busy_timeout=5000")
+        try:
+            conn.row_factory = sqlite3.Row
+            await conn.execute("PRAGMA journal_mode=WAL")
+            await conn.execute("PRAGMA synchronous=NORMAL")
+            await conn.execute("PRAGMA foreign_keys=ON")
+            await conn.execute("PRAGMA busy_timeout=5000")
+        except BaseException:
+            await conn.close()
+            raise
         return conn
 
     async def close(self) -> None:
@@ -174,6 +202,17 @@ class Transaction:
     async def fetchone(self, sql: str, params: Params = ()) -> sqlite3.Row | None:
         rows = await self.fetchall(sql, params)
         return rows[0] if rows else None
+
+
+async def _check_writable(conn: aiosqlite.Connection) -> None:
+    """Fail at start-up, not at the first booking, when the file is read-only."""
+    try:
+        await conn.execute("BEGIN IMMEDIATE")
+    except sqlite3.OperationalError as err:
+        if "locked" in str(err):
+            return  # another process writes right now: the file is writable
+        raise
+    await conn.execute("ROLLBACK")
 
 
 async def migrate(conn: aiosqlite.Connection, schema: str | None = None) -> None:
