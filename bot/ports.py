@@ -17,11 +17,13 @@ from bot.domain import (
     Appointment,
     AppointmentStatus,
     EventRequest,
+    HoldRules,
     Interval,
     Lead,
     LeadStatus,
     Meeting,
     Message,
+    Move,
     ReminderKind,
     Role,
     SlotOffer,
@@ -117,9 +119,11 @@ class AppointmentStore(Protocol):
     """Appointments: the atomic hold that makes double booking impossible, and their life."""
 
     async def hold(self, lead_id: int, agent_id: int, slot: Interval, *,
-                   buffer: timedelta, topic: str | None = None,
-                   now: datetime | None = None) -> Appointment:
-        """Insert a ``pending`` appointment unless it overlaps an active one (raise SlotTaken)."""
+                   buffer: timedelta, topic: str | None = None, now: datetime | None = None,
+                   rules: HoldRules | None = None, move: Move | None = None) -> Appointment:
+        """Insert a ``pending`` appointment unless, in the same transaction, it overlaps an
+        active one (SlotTaken), its day is full (DayFull) or it is too soon (TooSoon); the
+        meeting a ``move`` replaces is not counted against it."""
         ...
 
     async def get(self, appointment_id: int) -> Appointment | None:
@@ -135,7 +139,8 @@ class AppointmentStore(Protocol):
         ...
 
     async def mark_booked(self, appointment_id: int) -> bool:
-        """pending -> booked; False if it was no longer pending."""
+        """pending -> booked; False if it was no longer pending. The meeting it replaces, if
+        still active, is cancelled and noted ``CLEANUP`` in the same transaction."""
         ...
 
     async def mark_failed(self, appointment_id: int, reason: str) -> None:
@@ -233,6 +238,10 @@ class CalendarProvider(Protocol):
 
     async def create_event(self, event: EventRequest) -> str:
         """Create the event with the id chosen by us; an existing id counts as created."""
+        ...
+
+    async def update_event(self, event: EventRequest) -> None:
+        """Bring an existing event's title, description and attendees up to date."""
         ...
 
     async def delete_event(self, calendar_id: str, event_id: str) -> None:

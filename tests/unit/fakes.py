@@ -21,20 +21,23 @@ from bot.booking.reminders import ReminderService
 from bot.booking.service import BookingService
 from bot.conversation.brain import BrainContext, BrainReply
 from bot.domain import (
+    CLEANUP,
     Agent,
     Appointment,
     AppointmentStatus,
     EventRequest,
+    HoldRules,
     Interval,
     Lead,
     LeadStatus,
     Meeting,
     Message,
+    Move,
     ReminderKind,
     Role,
     SlotOffer,
 )
-from bot.errors import DomainError, NotFound, SlotTaken, Unavailable
+from bot.errors import DayFull, DomainError, NotFound, SlotTaken, TooSoon, Unavailable
 from bot.observability.metrics import Metrics
 from bot.ports import OutMessage
 from bot.scheduling.agents import AgentDirectory
@@ -226,18 +229,28 @@ class FakeAppointments:
                                             updated_at=self._clock.now())
 
     async def hold(self, lead_id: int, agent_id: int, slot: Interval, *,
-                   buffer: timedelta, topic: str | None = None,
-                   now: datetime | None = None) -> Appointment:
+                   buffer: timedelta, topic: str | None = None, now: datetime | None = None,
+                   rules: HoldRules | None = None, move: Move | None = None) -> Appointment:
+        rules = rules or HoldRules()
+        if rules.not_before is not None and slot.start < rules.not_before:
+            raise TooSoon(f"{slot.start.isoformat()} is closer than the agent's notice")
         wide = slot.widened(buffer)
-        for other in self.rows.values():
-            if other.agent_id == agent_id and other.status in _ACTIVE and \
-                    other.interval.overlaps(wide):
-                raise SlotTaken(f"agent {agent_id} is taken at {slot.start.isoformat()}")
+        mine = [a for a in self.rows.values() if a.agent_id == agent_id and a.status in _ACTIVE
+                and (move is None or a.id != move.replaces)]
+        if any(other.interval.overlaps(wide) for other in mine):
+            raise SlotTaken(f"agent {agent_id} is taken at {slot.start.isoformat()}")
+        day = rules.day
+        if rules.max_per_day is not None and day is not None and \
+                sum(day.start <= a.start < day.end for a in mine) >= rules.max_per_day:
+            raise DayFull(f"agent {agent_id} has {rules.max_per_day} meetings that day")
         stamp = now or self._clock.now()
         appointment = Appointment(id=next(self._ids), lead_id=lead_id, agent_id=agent_id,
                                   start=slot.start, end=slot.end,
                                   status=AppointmentStatus.PENDING, topic=topic,
-                                  created_at=stamp, updated_at=stamp)
+                                  created_at=stamp, updated_at=stamp,
+                                  replaces=move.replaces if move else None,
+                                  invite_uid=move.invite_uid if move else None,
+                                  invite_sequence=move.invite_sequence if move else 0)
         self.rows[appointment.id] = appointment
         return appointment
 
@@ -251,9 +264,13 @@ class FakeAppointments:
         self._set(appointment_id, calendar_event_id=event_id)
 
     async def mark_booked(self, appointment_id: int) -> bool:
-        if self._require(appointment_id).status is not AppointmentStatus.PENDING:
+        appointment = self._require(appointment_id)
+        if appointment.status is not AppointmentStatus.PENDING:
             return False
         self._set(appointment_id, status=AppointmentStatus.BOOKED)
+        old = self.rows.get(appointment.replaces) if appointment.replaces else None
+        if old is not None and old.status in _ACTIVE:
+            self._set(old.id, status=AppointmentStatus.CANCELLED, failure_reason=CLEANUP)
         return True
 
     async def mark_failed(self, appointment_id: int, reason: str) -> None:
@@ -440,7 +457,8 @@ BusyCall = tuple[tuple[str, ...], datetime, datetime]
 class FakeCalendar(_Scripted):
     """``CalendarProvider``: busy intervals per calendar id; records events made and deleted.
 
-    Operations for ``fail``/``pause``: ``busy``, ``create_event``, ``delete_event``.
+    Operations for ``fail``/``pause``: ``busy``, ``create_event``, ``update_event``,
+    ``delete_event``.
     """
 
     service = "google"
@@ -452,6 +470,7 @@ class FakeCalendar(_Scripted):
         self.events: dict[str, EventRequest] = {}
         self.created: list[EventRequest] = []
         self.deleted: list[tuple[str, str]] = []
+        self.updated: list[EventRequest] = []
 
     def block(self, calendar_id: str, start: datetime, end: datetime) -> None:
         """Mark time busy in a calendar (somebody booked it outside the bot)."""
@@ -476,6 +495,15 @@ class FakeCalendar(_Scripted):
         if late is not None:
             raise late.error
         return event.event_id
+
+    async def update_event(self, event: EventRequest) -> None:
+        late = await self._enter("update_event")
+        if event.event_id not in self.events:
+            raise NotFound(f"no event {event.event_id}")
+        self.updated.append(event)
+        self.events[event.event_id] = event
+        if late is not None:
+            raise late.error
 
     async def delete_event(self, calendar_id: str, event_id: str) -> None:
         late = await self._enter("delete_event")
