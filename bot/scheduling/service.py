@@ -62,9 +62,11 @@ class SlotService:
         """Forget the cached free/busy of an agent (after a booking or a cancellation)."""
         self._freebusy.pop(agent.calendar_id, None)
 
-    async def _busy(self, agents: Sequence[Agent], span: Interval, *,
-                    fresh: bool) -> tuple[dict[int, list[Interval]], dict[int, list[Interval]]]:
-        """Calendar busy time plus the bot's own active appointments, per agent id."""
+    async def _busy(self, agents: Sequence[Agent], span: Interval, *, fresh: bool,
+                    own_from: datetime | None = None,
+                    ) -> tuple[dict[int, list[Interval]], dict[int, list[Interval]]]:
+        """Calendar busy time plus the bot's own active appointments, per agent id; the second
+        holds the bot's own from ``own_from`` (earlier than ``span``, for the daily cap)."""
         calendars = sorted({a.calendar_id for a in agents})
         found: dict[str, list[Interval]] = {}
         missing = []
@@ -85,7 +87,8 @@ class SlotService:
                 found[cal] = sorted(answer.get(cal, []), key=lambda i: i.start)
                 if not fresh:  # a second validation's narrow answer must not evict the range
                     self._freebusy[cal] = (span, found[cal])
-        own = await self._appointments.active_between([a.id for a in agents], span.start,
+        own = await self._appointments.active_between([a.id for a in agents],
+                                                      min(own_from or span.start, span.start),
                                                       span.end)
         busy: dict[int, list[Interval]] = {a.id: list(found[a.calendar_id]) for a in agents}
         mine: dict[int, list[Interval]] = {a.id: [] for a in agents}
@@ -107,7 +110,11 @@ class SlotService:
         wanted = Interval(max(start or now, now), min(end or full.end, full.end))
         if wanted.end <= wanted.start:
             return SlotSearch([], NoSlotsReason.NO_HOURS)
-        busy, own = await self._busy(agents, full, fresh=False)
+        # A meeting that ended earlier today still counts toward today's cap: the bot's own
+        # meetings are read from a day back, which covers the start of any zone's today.
+        capped = any(a.max_per_day for a in agents)
+        busy, own = await self._busy(agents, full, fresh=False,
+                                     own_from=hour - timedelta(days=1) if capped else None)
         slots: list[AgentSlot] = []
         any_candidates = any_after_notice = False
         for agent in agents:
