@@ -2,7 +2,7 @@
 
 ``busy`` is one ``freeBusy`` query for all calendars; events get ids chosen by us (see
 ``bot.booking.event_id_for``) so a retried insert cannot create a duplicate: a 409 means it is
-already there.
+already there. Details a lead gives later reach the event by ``PATCH``.
 Attendees are invited only with domain-wide delegation (a service account alone may not).
 """
 
@@ -206,6 +206,25 @@ class GoogleCalendarClient:
         if response.status == 409:
             log.info("calendar event %s already exists", event.event_id)
         return event.event_id
+
+    async def update_event(self, event: EventRequest) -> None:
+        """``PATCH`` the event's title, description and location; with delegation, invite the
+        attendees too (Google mails them). Without it no attendee is ever sent: Google answers
+        403 to a service account inviting anyone."""
+        body: dict[str, Any] = {
+            "summary": event.summary,
+            "description": event.description,
+            "location": event.location,
+        }
+        params: dict[str, str] = {}
+        if self._invite_attendees and event.attendee_emails:
+            body["attendees"] = [{"email": email} for email in event.attendee_emails]
+            params["sendUpdates"] = "all"
+        await self._call(
+            "PATCH",
+            f"/calendars/{_quote(event.calendar_id)}/events/{_quote(event.event_id)}",
+            name="google.events.patch", retry=True, json=body, params=params or None,
+        )
 
     async def delete_event(self, calendar_id: str, event_id: str) -> None:
         """Delete the event; 404 (never there) and 410 (already deleted) count as deleted."""

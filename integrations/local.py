@@ -38,6 +38,9 @@ class LocalCalendar:
         """The appointment row is the event; nothing else to write."""
         return event.event_id
 
+    async def update_event(self, event: EventRequest) -> None:
+        """The lead's details live on the lead: nothing to update."""
+
     async def delete_event(self, calendar_id: str, event_id: str) -> None:
         """Nothing to delete: cancelling the appointment frees the time."""
 

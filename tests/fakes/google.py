@@ -3,8 +3,9 @@
 ``POST /token`` takes the service account's JWT-bearer grant and verifies the RS256 signature
 against the test key (``make_service_account_file`` writes a key file whose ``token_uri`` points
 here), its audience (Google's own token URI, which google-auth always signs), lifetime and scope.
-Calendar v3 lives under ``/calendar/v3``: ``freeBusy``, ``events.insert``, ``events.get`` and
-``events.delete``, each requiring a bearer token from ``/token``. State:
+Calendar v3 lives under ``/calendar/v3``: ``freeBusy``, ``events.insert``, ``events.get``,
+``events.patch`` (merges the fields sent into the stored event) and ``events.delete``, each
+requiring a bearer token from ``/token``. State:
 ``fake.busy[calendar_id]`` (append ``Interval``s to it) and ``fake.events[calendar_id][event_id]``
 (the stored body; its ``status`` is ``cancelled`` once deleted).
 
@@ -199,6 +200,7 @@ class FakeGoogle(FakeServer):
         events = "/calendar/v3/calendars/{calendar_id}/events"
         app.router.add_post(events, self._insert)
         app.router.add_get(events + "/{event_id}", self._get)
+        app.router.add_patch(events + "/{event_id}", self._patch)
         app.router.add_delete(events + "/{event_id}", self._delete)
 
     # -- OAuth ---------------------------------------------------------------------------------
@@ -331,6 +333,23 @@ class FakeGoogle(FakeServer):
         event = self._calendar(request).get(request.match_info["event_id"])
         if event is None:
             raise _fail(404, "Not Found", "notFound")
+        return web.json_response(event)
+
+    async def _patch(self, request: web.Request) -> web.Response:
+        grant = self._grant(request)
+        event = self._calendar(request).get(request.match_info["event_id"])
+        if event is None:
+            raise _fail(404, "Not Found", "notFound")
+        if event["status"] == "cancelled":
+            raise _fail(410, "Resource has been deleted", "deleted")
+        body = await request.json()
+        unknown = set(body) - EVENT_FIELDS
+        if unknown:
+            raise _fail(400, f"Unknown field(s): {', '.join(sorted(unknown))}", "invalid")
+        if body.get("attendees") and grant.subject is None:
+            raise _fail(403, "Service accounts cannot invite attendees without Domain-Wide "
+                        "Delegation of Authority.", "forbiddenForServiceAccounts", "calendar")
+        event.update(body)
         return web.json_response(event)
 
     async def _delete(self, request: web.Request) -> web.Response:
