@@ -45,7 +45,7 @@ async def test_an_offer_tapped_after_the_notice_ran_out_is_refused_with_fresh_ti
     async with running_bot(tmp_path, at=MONDAY_9, agent={"notice_minutes": 120}) as bot:
         tg = bot.telegram
         offers = await offers_for(tg, 5001, "can we talk today at 2pm?")
-        assert taps(offers)[0][0] == "Mon 7 Dec, 14:00 (UTC)"
+        assert "Mon 7 Dec, 14:00 (UTC)" in [label for label, _ in taps(offers)]
         bot.clock.set(MONDAY_9.replace(hour=13, minute=50))  # the offer is still open
         mark = tg.mark()
         await tap(tg, 5001, offers, "Mon 7 Dec, 14:00 (UTC)")
