@@ -24,7 +24,14 @@ from bot.observability.metrics import Metrics
 
 # In the source tree a link to the top-level schema.sql; in an installed wheel, its content.
 SCHEMA_PATH = Path(__file__).resolve().parent / "schema.sql"
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
+# Rows an older version wrote that the new columns must describe, by the version that fixes
+# them: run once, when a database below that version is upgraded.
+_FIXUPS: dict[int, tuple[str, ...]] = {
+    # The console's demo agent served Telegram leads before it could be marked console-only.
+    4: ("UPDATE agents SET console_only = 1 WHERE calendar_id = 'demo@local' "
+        "AND telegram_id = 2",),
+}
 _LOCK_RETRIES = 5
 # A default that ALTER TABLE ADD COLUMN accepts: a literal, not an expression.
 _CONSTANT = re.compile(r"(?i)'(?:[^']|'')*'|[+-]?\d+(?:\.\d+)?|NULL|TRUE|FALSE")
@@ -183,7 +190,8 @@ async def migrate(conn: aiosqlite.Connection, schema: str | None = None) -> None
     """
     async with conn.execute("PRAGMA user_version") as cursor:
         row = await cursor.fetchone()
-    if row is not None and row[0] >= SCHEMA_VERSION:
+    version = row[0] if row is not None else 0
+    if version >= SCHEMA_VERSION:
         return
     target = sqlite3.connect(":memory:")
     try:
@@ -225,6 +233,10 @@ async def migrate(conn: aiosqlite.Connection, schema: str | None = None) -> None
                 await conn.execute(sql.replace("CREATE INDEX", "CREATE INDEX IF NOT EXISTS", 1)
                                    .replace("CREATE UNIQUE INDEX",
                                             "CREATE UNIQUE INDEX IF NOT EXISTS", 1))
+        for fixed_in, statements in sorted(_FIXUPS.items()):
+            if version < fixed_in:
+                for statement in statements:
+                    await conn.execute(statement)
         await conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
         await conn.execute("COMMIT")
     except BaseException:
