@@ -246,3 +246,14 @@ def test_a_meeting_link_template_with_another_placeholder_stops_every_command(
     line = one_line(done.stderr)
     assert "MEETING_URL_TEMPLATE" in line and "{name}" in line
     assert "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize("verb", ["edit", "activate", "deactivate", "remove"])
+def test_the_new_agent_commands_have_help(capsys: pytest.CaptureFixture[str], verb: str) -> None:
+    with pytest.raises(SystemExit) as stopped:
+        main(["agents", verb, "--help"])
+    assert stopped.value.code == 0
+    out = capsys.readouterr().out
+    assert out.startswith(f"usage: python -m bot agents {verb}") and "ID" in out
+    if verb == "edit":
+        assert "5-480 minutes" in out and "1-365 days" in out and "none: no cap" in out
