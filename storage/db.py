@@ -25,12 +25,12 @@ from bot.observability.metrics import Metrics
 # In the source tree a link to the top-level schema.sql; in an installed wheel, its content.
 SCHEMA_PATH = Path(__file__).resolve().parent / "schema.sql"
 SCHEMA_VERSION = 4
-# Rows an older version wrote that the new columns must describe, by the version that fixes
-# them: run once, when a database below that version is upgraded.
-_FIXUPS: dict[int, tuple[str, ...]] = {
+# What a column added to an older database must say about the rows already there: run once,
+# right after the migration adds that column (a new database has no rows to describe).
+_BACKFILLS: dict[tuple[str, str], str] = {
     # The console's demo agent served Telegram leads before it could be marked console-only.
-    4: ("UPDATE agents SET console_only = 1 WHERE calendar_id = 'demo@local' "
-        "AND telegram_id = 2",),
+    ("agents", "console_only"): "UPDATE agents SET console_only = 1 "
+                                "WHERE calendar_id = 'demo@local' AND telegram_id = 2",
 }
 _LOCK_RETRIES = 5
 # A default that ALTER TABLE ADD COLUMN accepts: a literal, not an expression.
@@ -190,8 +190,7 @@ async def migrate(conn: aiosqlite.Connection, schema: str | None = None) -> None
     """
     async with conn.execute("PRAGMA user_version") as cursor:
         row = await cursor.fetchone()
-    version = row[0] if row is not None else 0
-    if version >= SCHEMA_VERSION:
+    if row is not None and row[0] >= SCHEMA_VERSION:
         return
     target = sqlite3.connect(":memory:")
     try:
@@ -229,14 +228,12 @@ async def migrate(conn: aiosqlite.Connection, schema: str | None = None) -> None
                             f"CREATE TRIGGER IF NOT EXISTS {name}_{col}_default AFTER INSERT ON "
                             f"{name} FOR EACH ROW WHEN NEW.{col} IS NULL BEGIN UPDATE {name} "
                             f"SET {col} = {default} WHERE rowid = NEW.rowid; END")
+                    if (name, col) in _BACKFILLS:
+                        await conn.execute(_BACKFILLS[name, col])
             else:
                 await conn.execute(sql.replace("CREATE INDEX", "CREATE INDEX IF NOT EXISTS", 1)
                                    .replace("CREATE UNIQUE INDEX",
                                             "CREATE UNIQUE INDEX IF NOT EXISTS", 1))
-        for fixed_in, statements in sorted(_FIXUPS.items()):
-            if version < fixed_in:
-                for statement in statements:
-                    await conn.execute(statement)
         await conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
         await conn.execute("COMMIT")
     except BaseException:
