@@ -6,7 +6,7 @@ import argparse
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-SCENARIOS = ("booking", "response", "throughput", "db")
+SCENARIOS = ("booking", "response", "throughput", "db", "parse")
 DEFAULT_OUT = Path(__file__).resolve().parent / "results.json"
 TELEGRAM_LIMIT = 30.0
 """Messages per second Telegram accepts from one bot (PTB's AIORateLimiter default)."""

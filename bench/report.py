@@ -154,7 +154,20 @@ def rows(results: dict[str, Any], options: Options) -> list[Row]:
         out += _throughput(scenarios["throughput"])
     if "caches" in scenarios:
         out += _caches(scenarios["caches"])
+    if "parse" in scenarios:
+        out += _parse(scenarios["parse"])
     return out
+
+
+PARSE_TARGET_MS = 0.2
+
+
+def _parse(result: dict[str, Any]) -> list[Row]:
+    p95 = result["p95"]
+    return [Row(f"6 reading when, per message ({result['phrases']} phrases)",
+                str(result["count"]), _ms(result["p50"], 3), _ms(p95, 3), _ms(result["p99"], 3),
+                f"p95 < {PARSE_TARGET_MS} ms", _verdict(None if p95 is None
+                                                        else p95 < PARSE_TARGET_MS))]
 
 
 def table(lines: list[Row]) -> str:

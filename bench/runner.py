@@ -12,7 +12,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from bench import booking, db, load, report
+from bench import booking, db, load, parse, report
 from bench.options import Options
 from bench.rig import Rig, running
 
@@ -108,6 +108,9 @@ async def run(options: Options, argv: list[str] | None = None) -> dict[str, Any]
             started_db = time.perf_counter()
             scenarios["db"] = await db.run(work / "db", options)
             scenarios["db"]["seconds"] = round(time.perf_counter() - started_db, 1)
+        if "parse" in options.only:
+            _say("6 reading when, per message, over the corpus")
+            scenarios["parse"] = parse.run()
     settings = asdict(options)
     settings["out"] = str(options.out)
     settings["profile"] = str(options.profile) if options.profile else None

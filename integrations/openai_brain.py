@@ -46,8 +46,10 @@ _SECRET = re.compile(r"\b(sk-|Bearer\s+)\S+")
 
 _RULES = """Rules:
 - Be brief and warm: one to three short sentences, plain text, in the lead's language.
-- Never invent, guess or confirm times yourself. To get times, call find_slots, passing the day \
-as the lead said it (e.g. "tomorrow", "next tuesday"); the bot shows the times as buttons.
+- Never invent, guess or confirm times yourself, and never compute dates. To get times, call \
+find_slots with "when": the lead's own words for the time, in English if the lead wrote \
+another language (e.g. "thurs after 2", "half 3 tomorrow", "not monday"); omit it when the lead \
+named no time. The bot reads the words and shows the times as buttons.
 - Book only by calling book_slot with the number of a time in the offered list above. If it is \
 unclear which time the lead wants, ask.
 - Call cancel_appointment or reschedule_appointment only when the lead asks to cancel or move \

@@ -26,8 +26,9 @@ TOOL_NAMES = frozenset({FIND_SLOTS, BOOK_SLOT, CANCEL, RESCHEDULE, SAVE_DETAILS}
 PARTS_OF_DAY = ("morning", "afternoon", "evening")
 DETAIL_FIELDS = ("name", "email", "phone", "timezone", "notes")
 MAX_TEXT = 200
-MAX_WHEN = MAX_TEXT + len(" afternoon at 00:00")
-"""A model's words for when: the day as said, then the part of day and the time."""
+MAX_WHEN = 2 * MAX_TEXT + len("  afternoon at 00:00")
+"""A model's words for when: the lead's words (or an older call's day), then the part of day
+and the time."""
 MAX_CHOICE = 10
 
 _TIME = re.compile(r"([01]?\d|2[0-3]):([0-5]\d)")
@@ -108,12 +109,9 @@ TOOL_SCHEMAS: list[dict[str, Any]] = [
         "Find free meeting times to offer the lead; the bot shows them as numbered buttons. "
         "Never state times yourself.",
         {
-            "day": _string('The day exactly as the lead said it, e.g. "tomorrow", '
-                           '"next tuesday", "2026-12-02". Omit for the next free days.'),
-            "part_of_day": {"type": "string", "enum": list(PARTS_OF_DAY),
-                            "description": "Part of the day the lead prefers."},
-            "time": {"type": "string", "pattern": "^[0-2]?[0-9]:[0-5][0-9]$",
-                     "description": 'Preferred start time "HH:MM" in the lead\'s time.'},
+            "when": _string("The lead's own words for the time, in English, e.g. \"thurs after "
+                            "2\", \"the 14th at 4\", \"not before 10 on friday\", \"asap\". "
+                            "Never compute dates. Omit for the next free times."),
         },
     ),
     _function(
@@ -155,8 +153,12 @@ def _text(value: Any) -> str | None:
 
 
 def _when(args: dict[str, Any]) -> str:
-    """The day as the lead said it, the part of day and the time, as one phrase."""
+    """The lead's words for the time; the older day, part of day and time fields (still
+    accepted) are folded into one phrase after them."""
     parts: list[str] = []
+    words = _text(args.get("when"))
+    if words:
+        parts.append(words)
     day = _text(args.get("day"))
     if day:
         parts.append(day)

@@ -9,8 +9,9 @@ from zoneinfo import ZoneInfo
 from bot.booking import notices
 from bot.clock import Clock
 from bot.conversation import wording
-from bot.conversation.dates import parse_when
 from bot.conversation.turn import KEEP, OFFER_PREFIX, LeadState, Team, Turn
+from bot.conversation.when import When, parse_when
+from bot.conversation.when.describe import clock
 from bot.domain import Appointment, LeadStatus
 from bot.errors import IntegrationError
 from bot.ports import Button, OutMessage
@@ -50,7 +51,7 @@ class Offering:
             log.warning("slot search failed: %s", err)
             turn.say(f"{lead_in}{wording.CALENDAR_DOWN}")
             return
-        turn.messages.append(_message(result, tz, lead_in, when is not None, reschedule_of))
+        turn.messages.append(_message(result, tz, lead_in, when, reschedule_of))
         turn.offered = turn.offered or bool(result.offers)
         if result.offers and lead.timezone is None:
             # Asked once: from now on the lead's zone is this one unless they say otherwise.
@@ -60,7 +61,29 @@ class Offering:
             await self._leads.update(turn, status=LeadStatus.OFFERED)
 
 
-def _message(result: OfferResult, tz: ZoneInfo, lead_in: str, asked: bool,
+def _intro(result: OfferResult, tz: ZoneInfo, when: When | None) -> str:
+    """What the offers answer: the lead's words as read, the exact time taken, or nothing free
+    there and the nearest times instead."""
+    if when is None:
+        return wording.NEXT_FREE
+    label = when.label + (f" ({when.zone} time)" if when.zone and when.zone != tz.key else "")
+    note = f"{when.note} " if when.note else ""
+    if result.widened:
+        return note + wording.nothing_on(label)
+    if when.asap and not when.ranges:
+        return note + wording.EARLIEST
+    wanted = when.preferred(tz)
+    if wanted is not None and all(o.start != wanted for o in result.offers):
+        local = [o.start.astimezone(tz) for o in result.offers]
+        closest = sorted(local, key=lambda t: abs((t - wanted).total_seconds()))[:2]
+        shown = clock(wanted.astimezone(ZoneInfo(when.zone) if when.zone else tz).hour * 60
+                      + wanted.astimezone(ZoneInfo(when.zone) if when.zone else tz).minute)
+        return note + wording.taken_closest(
+            shown, [clock(t.hour * 60 + t.minute) for t in sorted(closest)])
+    return note + wording.times_on(label)
+
+
+def _message(result: OfferResult, tz: ZoneInfo, lead_in: str, when: When | None,
              reschedule_of: Appointment | None) -> OutMessage:
     """The offers as numbered lines and one button each, or why there are none."""
     if not result.offers:
@@ -68,10 +91,8 @@ def _message(result: OfferResult, tz: ZoneInfo, lead_in: str, asked: bool,
         return OutMessage(f"{lead_in}{wording.NO_SLOTS[reason]}".strip())
     if reschedule_of is not None:
         intro = wording.moving(notices.slot_label(reschedule_of.start, tz))
-    elif result.widened:
-        intro = wording.WIDENED
     else:
-        intro = wording.AS_ASKED if asked else wording.NEXT_FREE
+        intro = _intro(result, tz, when)
     rows = [(Button(notices.slot_label(o.start, tz), OFFER_PREFIX + o.token),)
             for o in result.offers]
     if reschedule_of is not None:

@@ -39,6 +39,27 @@ CALENDAR_DOWN = ("I can't check the calendar right now, so I can't show free tim
 WIDENED = "Nothing is free then, sorry. The nearest free times are:"
 AS_ASKED = "Here are some times that work:"
 NEXT_FREE = "Here are the next free times:"
+EARLIEST = "Here are the earliest free times:"
+
+
+def times_on(label: str) -> str:
+    """The offers' intro, echoing how the lead's words were read."""
+    return f"Times on {label}:" if label else AS_ASKED
+
+
+def nothing_on(label: str) -> str:
+    """Nothing free in what the lead asked for: the nearest times instead, labelled so."""
+    if not label:
+        return WIDENED
+    return f"Nothing is free on {label}, sorry. The nearest free times instead:"
+
+
+def taken_closest(wanted: str, closest: Sequence[str]) -> str:
+    """The exact time asked for is taken: the nearest ones that day."""
+    if not closest:
+        return f"{wanted} is taken. Here are other times:"
+    named = closest[0] if len(closest) == 1 else f"{closest[0]} and {closest[1]}"
+    return f"{wanted} is taken; the closest are {named}:"
 TAP_TO_BOOK = "Tap one to book it."
 
 # Booking, cancelling, moving

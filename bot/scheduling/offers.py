@@ -20,13 +20,17 @@ AgentSlot = tuple[Agent, Interval]
 class TimePreference(Protocol):
     """When a lead would like to meet (the conversation's ``When`` is one)."""
 
-    def window(self, tz: tzinfo) -> tuple[datetime, datetime] | None:
-        """[start, end) in UTC in which the meeting should start, if the lead named a day."""
+    def windows(self, tz: tzinfo) -> list[tuple[datetime, datetime]]:
+        """Every [start, end) in UTC in which the meeting may start; empty for any time."""
+        ...
+
+    def preferred(self, tz: tzinfo) -> datetime | None:
+        """The exact instant asked for (UTC): offered first when free, else the nearest."""
         ...
 
     @property
-    def time(self) -> dt.time | None:
-        """The time of day asked for, offered first with the nearest times that day."""
+    def asap(self) -> bool:
+        """The earliest free times are wanted, not times spread out."""
         ...
 
 
@@ -68,14 +72,32 @@ def one_agent_per_time(slots: list[AgentSlot], turn: Iterator[int]) -> list[Agen
             for group in by_start.values()]
 
 
+def inside(pool: list[AgentSlot], windows: list[tuple[datetime, datetime]]) -> list[AgentSlot]:
+    """The slots of ``pool`` that start inside one of ``windows``."""
+    return [p for p in pool if any(start <= p[1].start < end for start, end in windows)]
+
+
+def nearest(pool: list[AgentSlot], windows: list[tuple[datetime, datetime]],
+            n: int) -> list[AgentSlot]:
+    """The ``n`` slots of ``pool`` nearest to ``windows`` (none of them inside), in time order."""
+    def gap(pair: AgentSlot) -> float:
+        start = pair[1].start
+        return min(abs((start - (end if start >= end else begin)).total_seconds())
+                   for begin, end in windows)
+    return sorted(sorted(pool, key=gap)[:n], key=lambda p: p[1].start)
+
+
 def pick(pool: list[AgentSlot], n: int, zone: ZoneInfo, preferred: dt.time | None,
-         already: list[AgentSlot]) -> list[AgentSlot]:
+         already: list[AgentSlot], *, earliest: bool = False) -> list[AgentSlot]:
     """Up to ``n`` slots of ``pool`` not starting when one ``already`` chosen does: the wished
-    time on the earliest day it is free and the nearest times that day, or else spread out."""
+    time on the earliest day it is free and the nearest times that day, the earliest ones when
+    ``earliest``, or else spread out."""
     if n <= 0:
         return []
     taken = {s.start for _, s in already}
     pool = [p for p in pool if p[1].start not in taken]
+    if earliest and preferred is None:
+        return pool[:n]
     if preferred is None:
         picked = {s.start for s in spread([s for _, s in pool], n, zone)}
         return [p for p in pool if p[1].start in picked]

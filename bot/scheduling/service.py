@@ -36,6 +36,8 @@ from bot.scheduling.offers import (
     OfferResult,
     SlotSearch,
     TimePreference,
+    inside,
+    nearest,
     one_agent_per_time,
     pick,
 )
@@ -225,18 +227,27 @@ class SlotService:
                     reschedule_of: int | None = None) -> OfferResult:
         """Choose, re-check and store up to ``count`` offers for a lead."""
         widened = False
-        window = when.window(zone) if when is not None else None
-        found = await self.search(agents, *(window or (None, None)))
-        if not found.slots and window is not None:
+        windows = when.windows(zone) if when is not None else []
+        found = await self.search(agents, *((windows[0][0], windows[-1][1]) if windows
+                                            else (None, None)))
+        pool = one_agent_per_time(found.slots, self._round_robin)
+        if windows:
+            pool = inside(pool, windows)
+        if not pool and windows:
+            # Nothing free inside what the lead asked for: the nearest free times instead.
             widened = True
             found = await self.search(agents)
-        if not found.slots:
-            return OfferResult([], found.reason, widened)
-        pool = one_agent_per_time(found.slots, self._round_robin)
-        preferred = when.time if when is not None else None
+            pool = nearest(one_agent_per_time(found.slots, self._round_robin), windows,
+                           count * _VERIFY_ROUNDS)
+        if not pool:
+            return OfferResult([], found.reason or NoSlotsReason.ALL_BUSY, widened)
+        instant = when.preferred(zone) if when is not None else None
+        preferred = instant.astimezone(zone).time() if instant is not None and not widened \
+            else None
+        earliest = widened or (when is not None and when.asap)
         chosen: list[AgentSlot] = []
         for _ in range(_VERIFY_ROUNDS):
-            picks = pick(pool, count - len(chosen), zone, preferred, chosen)
+            picks = pick(pool, count - len(chosen), zone, preferred, chosen, earliest=earliest)
             if not picks:
                 break
             ok = await self.verify(picks)

@@ -88,7 +88,8 @@ REJECT = re.compile(r"\bnone\s+of\s+(?:these|those|them|the\s+times)\b|\bneither
                     r"|\b(?:doesn'?t|don'?t|do\s+not|does\s+not)\s+(?:work|suit|fit)\b", _I)
 BOOKING = re.compile(
     r"\b(?:book\w*|meet|meeting|meetings|call|calls|appointment|appointments|schedule|demo"
-    r"|available|availability|free|slots?|times|openings?|consultation|asap|earliest|soonest)\b"
+    r"|available|availability|free|slots?|times|openings?|consultation|asap|earliest|soonest"
+    r"|chat|talk|speak|set\s+up|any\s?time|whenever)\b"
     r"|\bwhen\s+can\b|\bas\s+soon\s+as\s+possible\b", _I)
 WHEN_IS_MINE = re.compile(
     r"\b(?:when|what\s+time|what\s+day|what'?s)\s+(?:is\s+)?my\s+(?:meeting|booking|appointment"

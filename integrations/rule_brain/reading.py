@@ -164,7 +164,8 @@ def awaited_detail(awaiting: Awaiting | None, reading: Reading) -> dict[str, str
     if awaiting is Awaiting.NOTES:
         if reading.when is not None and len(bare.split()) <= 4:
             return {}  # "friday afternoon" is a when, not a topic
-        return {"notes": bare[:MAX_TEXT]}
+        notes = clean_text(bare, MAX_TEXT)  # control characters alone are no topic
+        return {"notes": notes} if notes else {}
     answer = rx.SAY_PREFIX.sub("", bare).strip(" .,!")
     if not answer or reading.when is not None or rx.BOOKING.search(answer):
         return {}

@@ -37,7 +37,8 @@ async def test_ai_down_falls_back_to_rules_quickly_and_is_counted(tmp_path: Path
         offers = await bot.telegram.wait_for(lambda r: r["chat_id"] == LEAD and bool(buttons(r)),
                                              timeout=10)
         assert time.perf_counter() - start < 8
-        assert "15:00" in buttons(offers)[0][0]
+        # The time asked for is among the offers, with the nearest ones that day around it.
+        assert any("15:00" in label for label, _ in buttons(offers))
         assert bot.services.metrics.count("errors.ai_fallback") == 1
 
 

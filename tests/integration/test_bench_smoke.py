@@ -31,7 +31,9 @@ def test_smallest_run_reports_every_scenario(tmp_path: Path,
 
     results = json.loads(out.read_text())
     scenarios = results["scenarios"]
-    assert set(scenarios) == {"booking", "response", "db", "throughput", "caches", "ai_history"}
+    assert set(scenarios) == {"booking", "response", "db", "throughput", "caches", "ai_history",
+                              "parse"}
+    assert scenarios["parse"]["phrases"] >= 300 and scenarios["parse"]["count"] > 0
     assert scenarios["ai_history"]["ai_requests"] > 0
 
     booking = scenarios["booking"]
@@ -68,6 +70,6 @@ def test_smallest_run_reports_every_scenario(tmp_path: Path,
     assert _number(caches["agent_hit_rate"])
 
     printed = capsys.readouterr().out
-    assert len(results["table"]) == 19
+    assert len(results["table"]) == 20  # the parse row included
     assert all(row["scenario"] in printed for row in results["table"])
     assert "1 booking, ours (fb || zoom)" in printed

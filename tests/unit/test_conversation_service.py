@@ -127,7 +127,8 @@ async def test_a_brains_words_for_the_time_are_resolved_in_the_leads_zone() -> N
                                                                    c.clock.now())]
     assert starts and all(s.date().isoformat() == "2026-12-08" for s in starts)
     assert all(time(12) <= s.time() < time(17) for s in starts)
-    assert "Here are some times that work:" in text_of(replies)
+    # The reply echoes the reading, so the lead can correct it.
+    assert "Times on Tuesday 8 December in the afternoon:" in text_of(replies)
 
 
 async def test_when_the_calendar_is_down_the_lead_is_told_instead_of_shown_times() -> None:

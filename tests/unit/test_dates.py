@@ -141,9 +141,10 @@ def test_windows_are_utc_and_follow_the_zone() -> None:
         datetime(2026, 11, 29, 17, 0, tzinfo=UTC),
         datetime(2026, 11, 29, 22, 0, tzinfo=UTC),
     )
+    # An exact time keeps its whole day as the window and is the preferred instant.
     assert when("tomorrow at 3").window(NY) == (
-        datetime(2026, 11, 29, 20, 0, tzinfo=UTC),
-        datetime(2026, 11, 29, 21, 0, tzinfo=UTC),
+        datetime(2026, 11, 29, 5, 0, tzinfo=UTC),
+        datetime(2026, 11, 30, 5, 0, tzinfo=UTC),
     )
     assert when("tomorrow at 3").at(NY) == datetime(2026, 11, 29, 20, 0, tzinfo=UTC)
     assert when("tomorrow").at(NY) is None
@@ -154,10 +155,8 @@ def test_windows_are_utc_and_follow_the_zone() -> None:
         datetime(2026, 11, 2, 5, 0, tzinfo=UTC),
     )
     kathmandu = ZoneInfo("Asia/Kathmandu")
-    assert When(day=date(2026, 12, 1), time=time(9)).window(kathmandu) == (
-        datetime(2026, 12, 1, 3, 15, tzinfo=UTC),
-        datetime(2026, 12, 1, 4, 15, tzinfo=UTC),
-    )
+    assert When(day=date(2026, 12, 1), time=time(9)).preferred(kathmandu) == datetime(
+        2026, 12, 1, 3, 15, tzinfo=UTC)
     assert When().window(NY) is None
 
 
@@ -168,7 +167,9 @@ def test_matches_checks_day_part_and_time() -> None:
     assert not mornings.matches(datetime(2026, 12, 7, 9, 30, tzinfo=NY), NY)
     at_three = when("tuesday at 3")
     assert at_three.matches(datetime(2026, 12, 1, 20, 30, tzinfo=UTC), NY)  # 15:30 local
-    assert not at_three.matches(datetime(2026, 12, 1, 16, 0, tzinfo=NY), NY)
+    # An exact time is the preferred instant; any time that day fits, the nearest first.
+    assert at_three.matches(datetime(2026, 12, 1, 16, 0, tzinfo=NY), NY)
+    assert not at_three.matches(datetime(2026, 12, 2, 16, 0, tzinfo=NY), NY)
     assert when("tuesday").matches(datetime(2026, 12, 1, 23, 59, tzinfo=NY), NY)
 
 

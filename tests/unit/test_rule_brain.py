@@ -260,7 +260,7 @@ async def test_call_me_tomorrow_is_a_request_for_times() -> None:
     ("afternoon", When(date(2026, 11, 28), "afternoon")),
     ("sometime next week", When(date(2026, 11, 30), days=7)),
     ("I'd like a demo", None),
-    ("asap please", None),
+    ("asap please", When(asap=True)),
 ])
 async def test_a_day_or_booking_words_ask_for_times(text: str, wanted: When | None) -> None:
     assert searches(await ask(text)) == [(FindSlots, wanted)]

@@ -22,10 +22,17 @@ class Wish:
     end: datetime | None = None
     time: dt.time | None = None
 
-    def window(self, tz: tzinfo) -> tuple[datetime, datetime] | None:
+    asap: bool = False
+
+    def windows(self, tz: tzinfo) -> list[tuple[datetime, datetime]]:
         if self.start is None or self.end is None:
+            return []
+        return [(self.start, self.end)]
+
+    def preferred(self, tz: tzinfo) -> datetime | None:
+        if self.start is None or self.time is None:
             return None
-        return self.start, self.end
+        return datetime.combine(self.start.astimezone(tz).date(), self.time, tzinfo=tz)
 
 
 async def test_the_first_validation_leaves_out_time_busy_in_the_calendar() -> None:

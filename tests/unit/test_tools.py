@@ -133,3 +133,11 @@ def test_accepted_string_arguments_are_single_line_and_capped(args: dict[str, ob
             if isinstance(value, str) and (value or key != "when"):
                 assert value and value == value.strip() and "\n" not in value
                 assert len(value) <= (MAX_WHEN if key == "when" else MAX_TEXT)
+
+
+def test_find_slots_takes_the_leads_own_words_for_the_time() -> None:
+    """The model passes the words; the code resolves them, so the schema has no date fields."""
+    schema = next(t for t in TOOL_SCHEMAS if t["function"]["name"] == FIND_SLOTS)
+    assert list(schema["function"]["parameters"]["properties"]) == ["when"]
+    assert parse_tool_call(FIND_SLOTS, '{"when": " thurs  after 2 "}') == FindSlots("thurs after 2")
+    assert parse_tool_call(FIND_SLOTS, '{"when": 3}') is None
