@@ -15,6 +15,8 @@ CREATE TABLE agents (
     horizon_days    INTEGER NOT NULL DEFAULT 14,
     max_per_day     INTEGER,
     active          INTEGER NOT NULL DEFAULT 1,
+    console_only    INTEGER NOT NULL DEFAULT 0,       -- the console's demo agent
+    removed_at      TEXT,                             -- `agents remove`: kept for its history
     created_at      TEXT    NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
     updated_at      TEXT    NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
 );

@@ -43,6 +43,9 @@ class Agent:
     horizon_days: int = 14
     max_per_day: int | None = None
     active: bool = True
+    console_only: bool = False
+    """The console chat's demo agent: never offered to Telegram leads; its calendar is the
+    bot's own database, even with Google configured."""
 
 
 class LeadStatus(StrEnum):

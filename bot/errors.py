@@ -7,7 +7,9 @@
     │   ├── Unavailable             down, timed out, 5xx, connection refused
     │   ├── AuthError               credentials refused (401/403)
     │   ├── RateLimited             429; ``retry_after`` seconds when the vendor said
-    │   └── AlreadyExists           409 (e.g. an event id that already exists)
+    │   ├── AlreadyExists           409 (e.g. an event id that already exists)
+    │   └── CalendarsUnreadable     free/busy answered, but not for some calendars
+    │                               (``failed``: id -> reason; ``answered``: the others)
     └── DomainError                 the request is understood but cannot be done
         ├── SlotTaken               somebody else holds or booked the time
         │   └── DayFull             the agent's day already has its most meetings
@@ -22,8 +24,11 @@ Adapters wrap transport errors with ``raise ... from err`` so the core only sees
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from enum import StrEnum
 from typing import TypeVar
+
+from bot.domain import Interval
 
 T = TypeVar("T")
 
@@ -70,6 +75,19 @@ class RateLimited(IntegrationError):
 
 class AlreadyExists(IntegrationError):
     """The service answered 409: the thing already exists (not PTB's polling ``Conflict``)."""
+
+
+class CalendarsUnreadable(IntegrationError):
+    """A free/busy query answered, but some calendars in it could not be read (not found, not
+    shared, a backend error). Callers that need every calendar treat it as any failure; the slot
+    search keeps the calendars that answered and leaves the others' agents out."""
+
+    def __init__(self, service: str, failed: Mapping[str, str],
+                 answered: Mapping[str, list[Interval]]) -> None:
+        reasons = "; ".join(f"{cal}: {why}" for cal, why in failed.items())
+        super().__init__(service, f"freeBusy failed for {reasons}")
+        self.failed = dict(failed)
+        self.answered = dict(answered)
 
 
 class DomainError(BotError):

@@ -44,7 +44,19 @@ class AgentStore(Protocol):
         ...
 
     async def list(self, *, active_only: bool = False) -> list[Agent]:
-        """All agents (or the active ones), by id."""
+        """All agents not removed (or only the active ones), by id."""
+        ...
+
+    async def update(self, agent_id: int, **fields: Any) -> Agent:
+        """Set the given fields (not ``telegram_id``) of an agent not removed; NotFound else."""
+        ...
+
+    async def remove(self, agent_id: int, now: datetime) -> tuple[datetime, ...]:
+        """Remove an agent that has no upcoming meeting, or return those meetings' starts.
+
+        A removed agent leaves every list but ``get`` still finds it (its past meetings name
+        it); adding its Telegram id again brings it back.
+        """
         ...
 
 

@@ -25,7 +25,14 @@ from bot.observability.metrics import Metrics
 
 # In the source tree a link to the top-level schema.sql; in an installed wheel, its content.
 SCHEMA_PATH = Path(__file__).resolve().parent / "schema.sql"
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
+# What a column added to an older database must say about the rows already there: run once,
+# right after the migration adds that column (a new database has no rows to describe).
+_BACKFILLS: dict[tuple[str, str], str] = {
+    # The console's demo agent served Telegram leads before it could be marked console-only.
+    ("agents", "console_only"): "UPDATE agents SET console_only = 1 "
+                                "WHERE calendar_id = 'demo@local' AND telegram_id = 2",
+}
 _LOCK_RETRIES = 5
 # A default that ALTER TABLE ADD COLUMN accepts: a literal, not an expression.
 _CONSTANT = re.compile(r"(?i)'(?:[^']|'')*'|[+-]?\d+(?:\.\d+)?|NULL|TRUE|FALSE")
@@ -260,6 +267,8 @@ async def migrate(conn: aiosqlite.Connection, schema: str | None = None) -> None
                             f"CREATE TRIGGER IF NOT EXISTS {name}_{col}_default AFTER INSERT ON "
                             f"{name} FOR EACH ROW WHEN NEW.{col} IS NULL BEGIN UPDATE {name} "
                             f"SET {col} = {default} WHERE rowid = NEW.rowid; END")
+                    if (name, col) in _BACKFILLS:
+                        await conn.execute(_BACKFILLS[name, col])
             else:
                 await conn.execute(sql.replace("CREATE INDEX", "CREATE INDEX IF NOT EXISTS", 1)
                                    .replace("CREATE UNIQUE INDEX",

@@ -100,7 +100,7 @@ class BookingService:
         if not await self._store.offers.use(offer.id, self._clock.now()):
             raise OfferExpired(ExpiryReason.USED)
         agent = await self._slots.agents.get(offer.agent_id)
-        if agent is None or not agent.active:
+        if agent is None or not self._slots.agents.serves(agent):
             raise OfferExpired(ExpiryReason.AGENT_GONE)
         move = await self._move(lead, offer.reschedule_of)
         now = self._clock.now()

@@ -9,6 +9,9 @@ requiring a bearer token from ``/token``. State:
 ``fake.busy[calendar_id]`` (append ``Interval``s to it) and ``fake.events[calendar_id][event_id]``
 (the stored body; its ``status`` is ``cancelled`` once deleted).
 
+``fail_calendar(id, reason)`` answers freeBusy for one calendar with an error entry inside the
+200 answer, as Google does for a calendar it cannot read (an unknown calendar gets ``notFound``).
+
 ``hang_after_insert(times)`` stores the next ``times`` inserted events and then never answers
 (until the server closes), as when Google creates the event but the answer is lost or late.
 
@@ -153,6 +156,7 @@ class FakeGoogle(FakeServer):
         self.tokens: dict[str, Grant] = {}
         self.busy: dict[str, list[Interval]] = {}
         self.events: dict[str, dict[str, dict[str, Any]]] = {}
+        self.unreadable: dict[str, dict[str, str]] = {}
         self._ids = itertools.count(1)
         self._hang_after_insert: int | None = 0
         for calendar_id in calendars:
@@ -177,6 +181,13 @@ class FakeGoogle(FakeServer):
         """Make a calendar exist (shared with the service account)."""
         self.busy.setdefault(calendar_id, [])
         self.events.setdefault(calendar_id, {})
+
+    def fail_calendar(self, calendar_id: str, reason: str = "notFound",
+                      domain: str = "global") -> None:
+        """Answer freeBusy for this calendar with an error inside the 200 answer, as Google
+        does for a calendar it cannot read (``notFound`` when not shared with the account,
+        ``internalError`` on its side): ``{"errors": [{domain, reason}], "busy": []}``."""
+        self.unreadable[calendar_id] = {"domain": domain, "reason": reason}
 
     def expire_tokens(self) -> None:
         """Invalidate every issued access token (the next API call answers 401)."""
@@ -270,9 +281,10 @@ class FakeGoogle(FakeServer):
         calendars: dict[str, Any] = {}
         for item in body.get("items", []):
             calendar_id = item["id"]
-            if calendar_id not in self.busy:
-                calendars[calendar_id] = {"errors": [{"domain": "global", "reason": "notFound"}],
-                                          "busy": []}
+            if calendar_id not in self.busy or calendar_id in self.unreadable:
+                error = self.unreadable.get(calendar_id,
+                                            {"domain": "global", "reason": "notFound"})
+                calendars[calendar_id] = {"errors": [dict(error)], "busy": []}
                 continue
             periods = sorted(
                 (p for p in [*self.busy[calendar_id], *self._event_intervals(calendar_id)]

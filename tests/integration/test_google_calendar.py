@@ -15,7 +15,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 
 from bot.booking.events import event_id_for
 from bot.domain import EventRequest, Interval
-from bot.errors import AuthError, ConfigError, IntegrationError, Unavailable
+from bot.errors import AuthError, CalendarsUnreadable, ConfigError, IntegrationError, Unavailable
 from bot.observability.metrics import Metrics
 from integrations.google_calendar import GoogleCalendarClient, GoogleCredentials
 from integrations.http import GOOGLE_POOL, HttpClient, make_session
@@ -121,6 +121,22 @@ async def test_busy_includes_events_the_bot_created(
 async def test_busy_for_an_unknown_calendar_names_it(make_client: MakeClient) -> None:
     with pytest.raises(IntegrationError, match=r"nobody@example\.com.*notFound"):
         await make_client().busy([AGENT, "nobody@example.com"], T0, T0 + timedelta(days=1))
+
+
+async def test_a_calendar_google_cannot_read_is_reported_with_the_others_answers(
+    google: FakeGoogle, make_client: MakeClient
+) -> None:
+    google.busy[AGENT].append(Interval(T0 + timedelta(hours=1), T0 + timedelta(hours=2)))
+    google.fail_calendar(TEAM, "internalError", domain="calendar")
+
+    with pytest.raises(CalendarsUnreadable) as caught:
+        await make_client().busy([AGENT, TEAM], T0, T0 + timedelta(days=1))
+
+    assert caught.value.failed == {TEAM: "internalError"}
+    assert caught.value.answered == {
+        AGENT: [Interval(T0 + timedelta(hours=1), T0 + timedelta(hours=2))]}
+    assert TEAM in str(caught.value) and "internalError" in str(caught.value)
+    assert google.count("POST", "/freeBusy") == 1, "a per-calendar error is not retried"
 
 
 async def test_busy_5xx_is_retried_then_unavailable(

@@ -37,7 +37,15 @@ from bot.domain import (
     Role,
     SlotOffer,
 )
-from bot.errors import DayFull, DomainError, NotFound, SlotTaken, TooSoon, Unavailable
+from bot.errors import (
+    CalendarsUnreadable,
+    DayFull,
+    DomainError,
+    NotFound,
+    SlotTaken,
+    TooSoon,
+    Unavailable,
+)
 from bot.observability.metrics import Metrics
 from bot.ports import OutMessage
 from bot.scheduling.agents import AgentDirectory
@@ -69,15 +77,24 @@ class FakeClock:
 
 
 class FakeAgents:
-    """``AgentStore`` in a dict."""
+    """``AgentStore`` in a dict; ``remove`` asks the appointments fake about upcoming meetings."""
 
-    def __init__(self) -> None:
+    def __init__(self, appointments: FakeAppointments | None = None) -> None:
         self.rows: dict[int, Agent] = {}
+        self.removed: set[int] = set()
+        self._appointments = appointments
         self._ids = itertools.count(1)
 
     async def add(self, agent: Agent) -> Agent:
-        if any(a.telegram_id == agent.telegram_id for a in self.rows.values()):
-            raise DomainError(f"an agent with Telegram id {agent.telegram_id} already exists")
+        for other in self.rows.values():
+            if other.telegram_id != agent.telegram_id:
+                continue
+            if other.id not in self.removed:
+                raise DomainError(f"an agent with Telegram id {agent.telegram_id} already "
+                                  "exists")
+            self.removed.discard(other.id)
+            self.rows[other.id] = replace(agent, id=other.id)
+            return self.rows[other.id]
         stored = replace(agent, id=next(self._ids))
         self.rows[stored.id] = stored
         return stored
@@ -86,7 +103,27 @@ class FakeAgents:
         return self.rows.get(agent_id)
 
     async def list(self, *, active_only: bool = False) -> list[Agent]:
-        return [a for _, a in sorted(self.rows.items()) if a.active or not active_only]
+        return [a for i, a in sorted(self.rows.items())
+                if i not in self.removed and (a.active or not active_only)]
+
+    async def update(self, agent_id: int, **fields: Any) -> Agent:
+        if agent_id not in self.rows or agent_id in self.removed:
+            raise NotFound(f"no agent with id {agent_id}")
+        if "telegram_id" in fields or "id" in fields:
+            raise ValueError("not updatable: telegram_id")
+        self.rows[agent_id] = replace(self.rows[agent_id], **fields)
+        return self.rows[agent_id]
+
+    async def remove(self, agent_id: int, now: datetime) -> tuple[datetime, ...]:
+        if agent_id not in self.rows or agent_id in self.removed:
+            raise NotFound(f"no agent with id {agent_id}")
+        rows = self._appointments.rows.values() if self._appointments is not None else ()
+        upcoming = tuple(sorted(a.start for a in rows
+                                if a.agent_id == agent_id and a.status in _ACTIVE and a.end > now))
+        if not upcoming:
+            self.removed.add(agent_id)
+            self.rows[agent_id] = replace(self.rows[agent_id], active=False)
+        return upcoming
 
 
 _LEAD_UPDATABLE = frozenset({"name", "phone_number", "email", "timezone", "status", "agent_id",
@@ -371,10 +408,10 @@ class FakeRepositories:
     updates: FakeUpdates = field(init=False)
 
     def __post_init__(self) -> None:
-        self.agents = FakeAgents()
+        self.appointments = FakeAppointments(self.clock)
+        self.agents = FakeAgents(self.appointments)
         self.leads = FakeLeads(self.clock)
         self.messages = FakeMessages(self.clock)
-        self.appointments = FakeAppointments(self.clock)
         self.offers = FakeOffers()
         self.updates = FakeUpdates(self.clock)
 
@@ -466,6 +503,8 @@ class FakeCalendar(_Scripted):
     def __init__(self) -> None:
         super().__init__()
         self.busy_times: dict[str, list[Interval]] = {}
+        self.unreadable: dict[str, str] = {}
+        """Calendars answered with an error (id -> reason), the others answered as usual."""
         self.busy_calls: list[BusyCall] = []
         self.events: dict[str, EventRequest] = {}
         self.created: list[EventRequest] = []
@@ -482,9 +521,12 @@ class FakeCalendar(_Scripted):
         late = await self._enter("busy")
         span = Interval(start, end)
         answer = {cal: [i for i in self.busy_times.get(cal, []) if i.overlaps(span)]
-                  for cal in calendar_ids}
+                  for cal in calendar_ids if cal not in self.unreadable}
         if late is not None:
             raise late.error
+        failed = {cal: self.unreadable[cal] for cal in calendar_ids if cal in self.unreadable}
+        if failed:
+            raise CalendarsUnreadable(self.service, failed, answer)
         return answer
 
     async def create_event(self, event: EventRequest) -> str:
