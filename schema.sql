@@ -15,6 +15,8 @@ CREATE TABLE agents (
     horizon_days    INTEGER NOT NULL DEFAULT 14,
     max_per_day     INTEGER,
     active          INTEGER NOT NULL DEFAULT 1,
+    console_only    INTEGER NOT NULL DEFAULT 0,       -- the console's demo agent
+    removed_at      TEXT,                             -- `agents remove`: kept for its history
     created_at      TEXT    NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
     updated_at      TEXT    NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
 );
@@ -62,7 +64,11 @@ CREATE TABLE appointments (
     reminded_24h_at    TEXT,
     reminded_1h_at     TEXT,
     created_at         TEXT    NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
-    updated_at         TEXT    NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+    updated_at         TEXT    NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+    reminded_10m_at    TEXT,                           -- booked less than an hour ahead
+    replaces           INTEGER REFERENCES appointments(id),  -- the meeting a move cancels
+    invite_uid         TEXT,                           -- the .ics UID; NULL: from the event id
+    invite_sequence    INTEGER NOT NULL DEFAULT 0      -- the .ics SEQUENCE, +1 per move
 );
 
 CREATE TABLE slot_offers (

@@ -20,7 +20,7 @@ from typing import Any
 from bench.options import Options
 from bench.stats import number, summarize
 from bot.clock import FixedClock
-from bot.domain import AppointmentStatus, Interval, LeadStatus
+from bot.domain import AppointmentStatus, HoldRules, Interval, LeadStatus
 from bot.observability.metrics import Metrics
 from storage.db import SCHEMA_PATH, SCHEMA_VERSION, to_db
 from storage.store import Store
@@ -131,7 +131,8 @@ async def _appointments_of_lead(store: Store, rng: random.Random, leads: int) ->
 
 
 class _Holds:
-    """Slot holds on fresh times (after the generated ones), a different agent each time."""
+    """Slot holds on fresh times (after the generated ones), a different agent each time, with
+    the notice and a daily cap checked as at a tap."""
 
     def __init__(self, leads: int) -> None:
         self.n = 0
@@ -140,8 +141,12 @@ class _Holds:
     async def __call__(self, store: Store, rng: random.Random, leads: int) -> Any:
         self.n += 1
         start = self.first + SLOT * (self.n // AGENTS)
+        day = start.replace(hour=0, minute=0)
+        rules = HoldRules(not_before=BASE, max_per_day=1_000_000,
+                          day=Interval(day, day + timedelta(days=1)))
         return await store.appointments.hold(rng.randrange(1, leads + 1), self.n % AGENTS + 1,
-                                             Interval(start, start + SLOT), buffer=timedelta(0))
+                                             Interval(start, start + SLOT), buffer=timedelta(0),
+                                             rules=rules)
 
 
 async def _measure(path: Path, leads: int, samples: int, budget: float | None

@@ -90,7 +90,7 @@ def _db(result: dict[str, Any]) -> list[Row]:
     names = {"last_15_messages": "last 15 messages of a lead",
              "lead_by_phone_status": "lead by phone + status",
              "appointments_by_lead_agent_status": "appointments by lead/agent/status",
-             "slot_hold": "slot hold (overlap check + insert)"}
+             "slot_hold": "slot hold (overlap, cap, notice + insert)"}
     size = result["rows"]
     for key, label in names.items():
         q = result["queries"][key]

@@ -31,7 +31,7 @@ from handlers.delivery import telegram_ping
 from integrations.chart import latency_chart
 from integrations.google_calendar import GoogleCalendarClient, GoogleCredentials
 from integrations.http import GOOGLE_POOL, ZOOM_POOL, HttpClient
-from integrations.local import LocalCalendar, TemplateMeetings
+from integrations.local import LocalCalendar, SplitCalendar, TemplateMeetings
 from integrations.openai_brain import OpenAIBrain
 from integrations.prometheus import PrometheusServer
 from integrations.rule_brain import RuleBrain
@@ -63,11 +63,13 @@ async def build_services(
     config: Config, *, notifier: Notifier | None = None, timers: Timers | None = None,
     calendar: CalendarProvider | None = None, meetings: MeetingProvider | None = None,
     brain: Brain | None = None, clock: Clock | None = None, metrics: Metrics | None = None,
-    parallel_booking: bool = True, serve_metrics: bool = False,
+    parallel_booking: bool = True, serve_metrics: bool = False, console: bool = False,
 ) -> Services:
     """Open the database and the clients; optional replacements for tests and the benchmark.
 
-    The services own what was opened here: ``await services.close()`` (or ``async with``).
+    ``console``: the services of the console chat, whose leads may book console-only agents
+    (its demo agent); nobody else's do. The services own what was opened here:
+    ``await services.close()`` (or ``async with``).
     """
     clock = clock or SystemClock()
     metrics = metrics or Metrics()
@@ -92,7 +94,7 @@ async def build_services(
             stack.callback(own_timers.close)
             timers = own_timers
         notifier = notifier or NoNotifier()
-        agents = AgentDirectory(store.agents, metrics)
+        agents = AgentDirectory(store.agents, metrics, console=console)
         slots = SlotService(agents, store.appointments, store.offers, calendar, clock, metrics)
         booking = BookingService(store, slots, calendar, meetings, clock, metrics,
                                  parallel=parallel_booking,
@@ -129,7 +131,9 @@ async def _serve_metrics(port: int, metrics: Metrics, quota: Callable[[], Quota]
 def _database_ping(config: Config, store: Store) -> Ping:
     async def ping() -> str:
         agents = await store.agents.list(active_only=True)
-        return f"{config.database_path}, {len(agents)} active agent(s)"
+        demo = sum(a.console_only for a in agents)
+        extra = f" (+{demo} console-only)" if demo else ""
+        return f"{config.database_path}, {len(agents) - demo} active agent(s){extra}"
     return ping
 
 
@@ -152,8 +156,9 @@ def _brain(config: Config, metrics: Metrics, stack: AsyncExitStack,
 
 def _calendar(config: Config, store: Store, metrics: Metrics, clock: Clock,
               stack: AsyncExitStack, health: list[HealthCheck]) -> CalendarProvider:
+    local = LocalCalendar(store.agents, store.appointments)
     if config.google_service_account_file is None:
-        return LocalCalendar(store.agents, store.appointments)
+        return local
     http = HttpClient(GOOGLE_POOL.session(), service="google", metrics=metrics)
     stack.push_async_callback(http.close)
     credentials = GoogleCredentials.from_file(config.google_service_account_file,
@@ -164,7 +169,8 @@ def _calendar(config: Config, store: Store, metrics: Metrics, clock: Clock,
 
     async def ping() -> str:
         await credentials.token()
-        calendars = [a.calendar_id for a in await store.agents.list(active_only=True)]
+        calendars = [a.calendar_id for a in await store.agents.list(active_only=True)
+                     if not a.console_only]
         if not calendars:
             return "token fetched; no agent calendars to check yet"
         now = clock.now()
@@ -172,7 +178,7 @@ def _calendar(config: Config, store: Store, metrics: Metrics, clock: Clock,
         return f"token fetched, free/busy read for {len(calendars)} calendar(s)"
 
     health.append(HealthCheck("google", ping))
-    return client
+    return SplitCalendar(client, local, store.agents)
 
 
 def _meetings(config: Config, metrics: Metrics, stack: AsyncExitStack,

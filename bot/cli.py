@@ -13,112 +13,54 @@ import os
 import sys
 import time
 from collections.abc import Sequence
-from dataclasses import asdict
 from datetime import date, datetime, timedelta
 from datetime import time as clock_time
-from typing import NoReturn, TextIO
+from typing import TextIO
 from zoneinfo import ZoneInfo
 
-from bot import app
+from bot import app, arguments, roster
 from bot.booking.reminders import Timers
-from bot.clock import Clock
-from bot.config import Config, check_timezone, load_environment
+from bot.clock import Clock, SystemClock
+from bot.config import Config, load_environment
 from bot.console import run_console
 from bot.domain import Agent, Interval
-from bot.errors import BotError, ConfigError, NotFound
+from bot.errors import BotError, CalendarsUnreadable, ConfigError, NotFound
 from bot.observability.logs import configure
 from bot.ports import Notifier
-from bot.scheduling.hours import format_hours, parse_hours
+from bot.scheduling.limits import LISTING_DAYS, listing_start_problem
 from bot.services import Services
 from handlers.application import build_application, run_polling
 from handlers.context import BotApp
 
 
-class _Parser(argparse.ArgumentParser):
-    """Bad arguments: one clear line on stderr and exit code 2."""
-
-    def error(self, message: str) -> NoReturn:
-        self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
-
-
-def _positive(text: str) -> int:
-    if not text.isdigit() or int(text) <= 0:
-        raise argparse.ArgumentTypeError(f"expected a positive whole number, got {text!r}")
-    return int(text)
-
-
-def _non_negative(text: str) -> int:
-    if not text.isdigit():
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}")
-    return int(text)
-
-
-def _telegram_id(text: str) -> int:
-    try:
-        return int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a numeric Telegram id, got {text!r}") from None
-
-
-def _zone(text: str) -> str:
-    try:
-        return check_timezone("--timezone", text)
-    except ConfigError as err:
-        raise argparse.ArgumentTypeError(str(err).removeprefix("--timezone: ")) from None
-
-
-def _hours(text: str) -> str:
-    try:
-        return format_hours(parse_hours(text))
-    except ConfigError as err:
-        raise argparse.ArgumentTypeError(str(err)) from None
-
-
-def _day(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a date YYYY-MM-DD, got {text!r}") from None
-
-
 def build_parser() -> argparse.ArgumentParser:
     """The whole command-line grammar."""
-    parser = _Parser(prog="python -m bot", description="Lead-booking Telegram bot.")
-    commands = parser.add_subparsers(dest="command", parser_class=_Parser)
+    parser = arguments.Parser(prog="python -m bot", description="Lead-booking Telegram bot.")
+    commands = parser.add_subparsers(dest="command", parser_class=arguments.Parser)
     commands.add_parser("run", help="Telegram long polling (the console chat when no token)")
     commands.add_parser("console", help="chat as a lead in the terminal")
     commands.add_parser("doctor", help="check each configured integration for real")
-
-    agents = commands.add_parser("agents", help="manage agents").add_subparsers(
-        dest="agents_command", required=True, parser_class=_Parser)
-    add = agents.add_parser("add", help="register an agent; prints the new id")
-    add.add_argument("--name", required=True)
-    add.add_argument("--telegram-id", required=True, type=_telegram_id)
-    add.add_argument("--calendar-id", required=True)
-    add.add_argument("--timezone", required=True, type=_zone)
-    add.add_argument("--hours", default="mon-fri 09:00-17:00", type=_hours,
-                     help='working hours, e.g. "mon-fri 09:00-12:00,13:00-17:00; sat 10:00-14:00"')
-    add.add_argument("--slot-minutes", default=30, type=_positive)
-    add.add_argument("--buffer-minutes", default=0, type=_non_negative)
-    add.add_argument("--notice-minutes", default=120, type=_non_negative)
-    add.add_argument("--horizon-days", default=14, type=_positive)
-    add.add_argument("--max-per-day", default=None, type=_positive,
-                     help="at most this many meetings a day (default: no cap)")
-    listing = agents.add_parser("list", help="list agents")
-    listing.add_argument("--json", action="store_true")
-
+    roster.add_parsers(commands)
     slots = commands.add_parser("slots", help="every free slot in a range, after both checks")
-    slots.add_argument("--agent", type=_positive, help="agent id (default: every active agent)")
-    slots.add_argument("--from", dest="start", type=_day,
-                       help="first day, YYYY-MM-DD in the agent's zone (default today)")
-    slots.add_argument("--days", type=_positive, default=7)
+    slots.add_argument("--agent", type=arguments.record_id,
+                       help="agent id (default: every active agent)")
+    slots.add_argument("--from", dest="start", type=arguments.day,
+                       help="first day, YYYY-MM-DD in the agent's zone (default today), "
+                            "within 5 years of today")
+    slots.add_argument("--days", type=arguments.bounded(LISTING_DAYS), default=7,
+                       help=f"how many days, {LISTING_DAYS.describe()} (default 7)")
     slots.add_argument("--json", action="store_true")
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point; returns the process exit code."""
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command == "slots" and args.start is not None:
+        problem = listing_start_problem(args.start, date.today())
+        if problem is not None:
+            parser.error(f"argument --from: {problem}")
     try:
         config = Config.from_env(load_environment())
     except ConfigError as err:
@@ -145,34 +87,12 @@ async def _dispatch(args: argparse.Namespace, config: Config) -> int:
         return await console(config)
     if command == "doctor":
         return await doctor(config)
-    if command == "agents" and args.agents_command == "add":
-        agent = Agent(id=0, name=args.name.strip(), telegram_id=args.telegram_id,
-                      calendar_id=args.calendar_id.strip(), timezone=args.timezone,
-                      working_hours=args.hours, slot_minutes=args.slot_minutes,
-                      buffer_minutes=args.buffer_minutes, notice_minutes=args.notice_minutes,
-                      horizon_days=args.horizon_days, max_per_day=args.max_per_day)
-        if not agent.name or not agent.calendar_id:
-            print("error: --name and --calendar-id must not be empty", file=sys.stderr)
-            return 2
-        async with app.repositories(config) as store:
-            added = await store.agents.add(agent)
-        print(added.id)
-        return 0
     if command == "agents":
         async with app.repositories(config) as store:
-            agents = await store.agents.list()
-        if args.json:
-            print(json.dumps([asdict(a) for a in agents], indent=2))
-        elif not agents:
-            print("no agents yet: add one with `python -m bot agents add --help`")
-        else:
-            for a in agents:
-                state = "" if a.active else "  (inactive)"
-                print(f"{a.id:>4}  {a.name}  tg:{a.telegram_id}  {a.calendar_id}  {a.timezone}  "
-                      f"{a.working_hours}  {a.slot_minutes}m{state}")
-        return 0
+            return await roster.run(args, store, SystemClock())
     if command == "slots":
-        found = await list_slots(config, agent_id=args.agent, start=args.start, days=args.days)
+        found, unreadable = await list_slots(config, agent_id=args.agent, start=args.start,
+                                             days=args.days)
         if args.json:
             print(json.dumps([{"agent_id": agent_id, "start": s.start.isoformat(),
                                "end": s.end.isoformat()} for agent_id, s in found], indent=2))
@@ -181,7 +101,11 @@ async def _dispatch(args: argparse.Namespace, config: Config) -> int:
                 print(f"agent {agent_id}  {_local(s.start)} - {_local(s.end)}")
             if not found:
                 print("no free slots in that range")
-        return 0
+        for agent, reason in unreadable:
+            print(f"warning: the calendar of agent {agent.id} ({agent.name}), "
+                  f"{agent.calendar_id}, cannot be read ({reason}): its slots are not listed",
+                  file=sys.stderr)
+        return 1 if unreadable else 0
     raise ValueError(f"unknown command {command!r}")
 
 
@@ -222,26 +146,34 @@ async def console(config: Config) -> int:
 
 
 async def list_slots(config: Config, *, agent_id: int | None, start: date | None,
-                     days: int) -> list[tuple[int, Interval]]:
-    """``slots``: every free slot in range after both validations, in each agent's zone."""
+                     days: int) -> tuple[list[tuple[int, Interval]], list[tuple[Agent, str]]]:
+    """``slots``: every free slot in range after both validations, in each agent's zone; and
+    the agents left out because their calendar cannot be read, with why."""
     async with await app.build_services(config) as services:
         if agent_id is not None:
-            agent = await services.agents.get(agent_id)
+            listed = {a.id for a in await services.store.agents.list()}
+            agent = await services.agents.get(agent_id) if agent_id in listed else None
             if agent is None:
                 raise NotFound(f"no agent with id {agent_id}")
             agents = [agent]
         else:
             agents = await services.agents.active()
         result: list[tuple[int, Interval]] = []
+        unreadable: list[tuple[Agent, str]] = []
         for agent in agents:
             zone = ZoneInfo(agent.timezone)
             first = start or services.clock.now().astimezone(zone).date()
             begin = datetime.combine(first, clock_time(0), zone)
             end = datetime.combine(first + timedelta(days=days), clock_time(0), zone)
-            found = await services.slots.free_validated([agent], begin, end)
+            try:
+                found = await services.slots.free_validated([agent], begin, end)
+            except CalendarsUnreadable as err:
+                unreadable.append((agent, "; ".join(err.failed.values())))
+                continue
+            unreadable += [(agent, why) for why in found.unreadable.values()]
             result += [(a.id, Interval(s.start.astimezone(zone), s.end.astimezone(zone)))
                        for a, s in found.slots]
-        return result
+        return result, unreadable
 
 
 _OPTIONAL = ("telegram", "openai", "google", "zoom")

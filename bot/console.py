@@ -40,14 +40,21 @@ async def run_console(config: Config, *, stdin: TextIO | None = None,
                       stdout: TextIO | None = None) -> int:
     """Chat until end of input or /quit; returns the exit code."""
     inp, out = stdin or sys.stdin, stdout or sys.stdout
-    async with await build_services(config, notifier=ConsoleNotifier(out),
-                                    serve_metrics=True) as services:
+    async with await build_services(config, notifier=ConsoleNotifier(out), serve_metrics=True,
+                                    console=True) as services:
         if not await services.agents.active():
-            agent = await services.store.agents.add(_demo(config))
-            services.agents.invalidate()
-            out.write(f"No agents yet: created a demo agent, {agent.name}, working "
-                      f"{agent.working_hours} ({agent.timezone}). Add real ones with "
-                      "`python -m bot agents add`.\n")
+            resting = [a for a in await services.store.agents.list() if a.console_only]
+            if resting:
+                out.write(f"No active agents: the demo agent ({resting[0].name}) is "
+                          f"deactivated; `python -m bot agents activate {resting[0].id}` "
+                          "brings it back.\n")
+            else:
+                agent = await services.store.agents.add(_demo(config))
+                services.agents.invalidate()
+                out.write(f"No agents yet: created a demo agent, {agent.name}, working "
+                          f"{agent.working_hours} ({agent.timezone}). It serves this console "
+                          "only; add real agents for Telegram with "
+                          "`python -m bot agents add`.\n")
         await startup(services)
         out.write("Console chat: you are the lead. Type a message, a number to tap a choice, "
                   "/quit to leave.\n")
@@ -80,10 +87,11 @@ async def run_console(config: Config, *, stdin: TextIO | None = None,
 
 
 def _demo(config: Config) -> Agent:
-    """A demo agent in the configured default zone, so booking works at once."""
+    """A demo agent in the configured default zone, so booking works at once: console-only,
+    so the Telegram bot on the same database never offers it to a real lead."""
     return Agent(id=0, name="Alex (demo agent)", telegram_id=2, calendar_id="demo@local",
                  timezone=config.default_timezone, working_hours="mon-fri 09:00-17:00",
-                 notice_minutes=60)
+                 notice_minutes=60, console_only=True)
 
 
 def _show(replies: list[OutMessage], out: TextIO, config: Config) -> list[Button]:

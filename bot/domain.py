@@ -43,6 +43,9 @@ class Agent:
     horizon_days: int = 14
     max_per_day: int | None = None
     active: bool = True
+    console_only: bool = False
+    """The console chat's demo agent: never offered to Telegram leads; its calendar is the
+    bot's own database, even with Google configured."""
 
 
 class LeadStatus(StrEnum):
@@ -114,8 +117,12 @@ class AppointmentStatus(StrEnum):
     FAILED = "failed"
 
 
-ReminderKind = Literal["24h", "1h"]
-"""Which reminder of a meeting: a day before, or an hour before."""
+ReminderKind = Literal["24h", "1h", "10m"]
+"""Which reminder of a meeting: a day, an hour or (booked at short notice) ten minutes before."""
+
+CLEANUP = "cleanup pending"
+"""The failure note of an appointment whose meeting or event may still exist and must be deleted
+(a failed undo, or a meeting a move replaced); the sweep deletes them and clears the note."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,10 +142,38 @@ class Appointment:
     failure_reason: str | None = None
     created_at: datetime | None = None
     updated_at: datetime | None = None
+    replaces: int | None = None
+    """The booked meeting this one moves: cancelled in the same step that books this one."""
+    invite_uid: str | None = None
+    """The lead's calendar knows the meeting by this UID (a move keeps the one it moves);
+    None: derived from the appointment's own event id."""
+    invite_sequence: int = 0
+    """The iCalendar SEQUENCE of the invite: one more with each move."""
 
     @property
     def interval(self) -> Interval:
         return Interval(self.start, self.end)
+
+
+@dataclass(frozen=True, slots=True)
+class HoldRules:
+    """An agent's booking rules, checked by the hold in the same transaction as the overlap."""
+
+    not_before: datetime | None = None
+    """Minimum notice: the slot may not start earlier than this."""
+    max_per_day: int | None = None
+    """At most this many active meetings (ended ones included) start within ``day``."""
+    day: Interval | None = None
+    """The agent's local day of the slot, in absolute time, for ``max_per_day``."""
+
+
+@dataclass(frozen=True, slots=True)
+class Move:
+    """What a hold that moves a booked meeting records: which one, and the lead's invite."""
+
+    replaces: int
+    invite_uid: str
+    invite_sequence: int
 
 
 @dataclass(frozen=True, slots=True)

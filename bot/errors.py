@@ -2,13 +2,18 @@
 
     BotError
     ├── ConfigError                 a bad setting; the message names the variable
+    ├── StorageError                the database cannot be opened or written
     ├── IntegrationError            an outbound service failed (the vendor's message is kept)
     │   ├── Unavailable             down, timed out, 5xx, connection refused
     │   ├── AuthError               credentials refused (401/403)
     │   ├── RateLimited             429; ``retry_after`` seconds when the vendor said
-    │   └── AlreadyExists           409 (e.g. an event id that already exists)
+    │   ├── AlreadyExists           409 (e.g. an event id that already exists)
+    │   └── CalendarsUnreadable     free/busy answered, but not for some calendars
+    │                               (``failed``: id -> reason; ``answered``: the others)
     └── DomainError                 the request is understood but cannot be done
         ├── SlotTaken               somebody else holds or booked the time
+        │   └── DayFull             the agent's day already has its most meetings
+        ├── TooSoon                 the time is closer than the agent's minimum notice
         ├── OfferExpired            a button that is stale, forged or not this lead's
         │                           (``reason``: an ``ExpiryReason``)
         ├── NotFound                no such agent, lead or appointment
@@ -19,8 +24,11 @@ Adapters wrap transport errors with ``raise ... from err`` so the core only sees
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from enum import StrEnum
 from typing import TypeVar
+
+from bot.domain import Interval
 
 T = TypeVar("T")
 
@@ -31,6 +39,10 @@ class BotError(Exception):
 
 class ConfigError(BotError):
     """A configuration value is missing or wrong; str() is one line for the operator."""
+
+
+class StorageError(BotError):
+    """The database cannot be opened, read or written; str() is one line for the operator."""
 
 
 class IntegrationError(BotError):
@@ -65,12 +77,33 @@ class AlreadyExists(IntegrationError):
     """The service answered 409: the thing already exists (not PTB's polling ``Conflict``)."""
 
 
+class CalendarsUnreadable(IntegrationError):
+    """A free/busy query answered, but some calendars in it could not be read (not found, not
+    shared, a backend error). Callers that need every calendar treat it as any failure; the slot
+    search keeps the calendars that answered and leaves the others' agents out."""
+
+    def __init__(self, service: str, failed: Mapping[str, str],
+                 answered: Mapping[str, list[Interval]]) -> None:
+        reasons = "; ".join(f"{cal}: {why}" for cal, why in failed.items())
+        super().__init__(service, f"freeBusy failed for {reasons}")
+        self.failed = dict(failed)
+        self.answered = dict(answered)
+
+
 class DomainError(BotError):
     """The request is understood but cannot be done."""
 
 
 class SlotTaken(DomainError):
     """The time is no longer free."""
+
+
+class DayFull(SlotTaken):
+    """The agent already has as many meetings that day as they take."""
+
+
+class TooSoon(DomainError):
+    """The time is closer than the agent's minimum notice."""
 
 
 class ExpiryReason(StrEnum):

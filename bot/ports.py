@@ -17,11 +17,13 @@ from bot.domain import (
     Appointment,
     AppointmentStatus,
     EventRequest,
+    HoldRules,
     Interval,
     Lead,
     LeadStatus,
     Meeting,
     Message,
+    Move,
     ReminderKind,
     Role,
     SlotOffer,
@@ -42,7 +44,19 @@ class AgentStore(Protocol):
         ...
 
     async def list(self, *, active_only: bool = False) -> list[Agent]:
-        """All agents (or the active ones), by id."""
+        """All agents not removed (or only the active ones), by id."""
+        ...
+
+    async def update(self, agent_id: int, **fields: Any) -> Agent:
+        """Set the given fields (not ``telegram_id``) of an agent not removed; NotFound else."""
+        ...
+
+    async def remove(self, agent_id: int, now: datetime) -> tuple[datetime, ...]:
+        """Remove an agent that has no upcoming meeting, or return those meetings' starts.
+
+        A removed agent leaves every list but ``get`` still finds it (its past meetings name
+        it); adding its Telegram id again brings it back.
+        """
         ...
 
 
@@ -122,9 +136,11 @@ class AppointmentStore(Protocol):
     """Appointments: the atomic hold that makes double booking impossible, and their life."""
 
     async def hold(self, lead_id: int, agent_id: int, slot: Interval, *,
-                   buffer: timedelta, topic: str | None = None,
-                   now: datetime | None = None) -> Appointment:
-        """Insert a ``pending`` appointment unless it overlaps an active one (raise SlotTaken)."""
+                   buffer: timedelta, topic: str | None = None, now: datetime | None = None,
+                   rules: HoldRules | None = None, move: Move | None = None) -> Appointment:
+        """Insert a ``pending`` appointment unless, in the same transaction, it overlaps an
+        active one (SlotTaken), its day is full (DayFull) or it is too soon (TooSoon); the
+        meeting a ``move`` replaces is not counted against it."""
         ...
 
     async def get(self, appointment_id: int) -> Appointment | None:
@@ -140,7 +156,8 @@ class AppointmentStore(Protocol):
         ...
 
     async def mark_booked(self, appointment_id: int) -> bool:
-        """pending -> booked; False if it was no longer pending."""
+        """pending -> booked; False if it was no longer pending. The meeting it replaces, if
+        still active, is cancelled and noted ``CLEANUP`` in the same transaction."""
         ...
 
     async def mark_failed(self, appointment_id: int, reason: str) -> None:
@@ -238,6 +255,10 @@ class CalendarProvider(Protocol):
 
     async def create_event(self, event: EventRequest) -> str:
         """Create the event with the id chosen by us; an existing id counts as created."""
+        ...
+
+    async def update_event(self, event: EventRequest) -> None:
+        """Bring an existing event's title, description and attendees up to date."""
         ...
 
     async def delete_event(self, calendar_id: str, event_id: str) -> None:

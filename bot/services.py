@@ -21,6 +21,7 @@ from bot.booking.service import BookingService
 from bot.clock import Clock, zone
 from bot.config import Config
 from bot.conversation.service import ConversationService
+from bot.domain import Agent, Appointment, AppointmentStatus, Lead
 from bot.observability.metrics import Metrics, Quota
 from bot.ports import CalendarProvider, MeetingProvider, Notifier, OutMessage, Repositories
 from bot.scheduling.agents import AgentDirectory
@@ -98,17 +99,9 @@ async def startup(services: Services) -> None:
         agent = await services.agents.get(appointment.agent_id)
         if lead is None or agent is None:
             continue
-        tz = zone(lead.timezone, agent.timezone)
-        if completed:
-            lead_msg = notices.confirmation(appointment, agent, lead, tz)
-            agent_msg = notices.agent_booked(appointment, agent, lead)
-        else:
-            lead_msg = OutMessage("Sorry, your booking for "
-                                  f"{notices.slot_label(appointment.start, tz)} was interrupted "
-                                  "and did not go through. Say \"times\" to pick a new one.")
-            agent_msg = OutMessage(f"A booking by {lead.name or 'a lead'} for "
-                                   f"{notices.slot_label(appointment.start, tz)} was interrupted "
-                                   "and undone; nothing is booked.")
+        moved = (await services.store.appointments.get(appointment.replaces)
+                 if appointment.replaces is not None else None)
+        lead_msg, agent_msg = _settled(services, appointment, completed, moved, agent, lead)
         for chat_id, message in ((lead.chat_id, lead_msg), (agent.telegram_id, agent_msg)):
             try:
                 await services.notifier.send(chat_id, message)
@@ -122,6 +115,22 @@ async def startup(services: Services) -> None:
     # whose pauses were the tail of the response time in the benchmark.
     gc.collect()
     gc.freeze()
+
+
+def _settled(services: Services, appointment: Appointment, completed: bool,
+             moved: Appointment | None, agent: Agent, lead: Lead) -> tuple[OutMessage, OutMessage]:
+    """What the lead and the agent are told about a booking (or move) start-up settled."""
+    tz = zone(lead.timezone, agent.timezone)
+    if completed:
+        confirm = notices.confirmation(appointment, agent, lead, tz,
+                                       reminders=services.reminders.plan(appointment),
+                                       moved=moved is not None)
+        if moved is not None:
+            return confirm, notices.agent_rescheduled(moved, appointment, agent, lead)
+        return confirm, notices.agent_booked(appointment, agent, lead)
+    if moved is not None and moved.status is AppointmentStatus.BOOKED:
+        return notices.move_interrupted(appointment, moved, agent, lead, tz)
+    return notices.booking_interrupted(appointment, agent, lead, tz)
 
 
 def schedule_sweep(services: Services) -> None:

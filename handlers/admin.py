@@ -46,6 +46,7 @@ async def stats(update: Update, context: BotContext) -> None:
         day=await services.store.appointments.outcomes_since(now - timedelta(days=1)),
         week=await services.store.appointments.outcomes_since(now - timedelta(days=7)))
     quota = services.zoom_quota() if services.zoom_quota is not None else None
-    text = render(services.metrics, totals, quota=quota)
+    text = render(services.metrics, totals, quota=quota,
+                  calendars=services.slots.health.recent())
     await context.bot.send_message(chat_id, f"<pre>{html.escape(text)}</pre>",
                                    parse_mode=ParseMode.HTML)

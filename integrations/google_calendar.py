@@ -1,8 +1,9 @@
 """Google Calendar v3 over pooled HTTP, authenticated as a service account.
 
-``busy`` is one ``freeBusy`` query for all calendars; events get ids chosen by us (see
+``busy`` is one ``freeBusy`` query for all calendars (a calendar Google cannot read is reported
+per calendar: ``CalendarsUnreadable`` carries the others' answers); events get ids chosen by us (see
 ``bot.booking.event_id_for``) so a retried insert cannot create a duplicate: a 409 means it is
-already there.
+already there. Details a lead gives later reach the event by ``PATCH``.
 Attendees are invited only with domain-wide delegation (a service account alone may not).
 """
 
@@ -25,7 +26,7 @@ import google.auth.transport
 from google.oauth2 import service_account
 
 from bot.domain import EventRequest, Interval
-from bot.errors import AuthError, ConfigError, IntegrationError, Unavailable
+from bot.errors import AuthError, CalendarsUnreadable, ConfigError, Unavailable
 from bot.observability.metrics import Metrics
 from integrations.http import HttpClient, HttpResponse
 from integrations.tokens import Token, TokenCache
@@ -171,17 +172,24 @@ class GoogleCalendarClient:
                                     json=body)
         calendars = response.data.get("calendars", {}) if isinstance(response.data, dict) else {}
         result: dict[str, list[Interval]] = {}
+        failed: dict[str, str] = {}
         for calendar_id in ids:
             entry = calendars.get(calendar_id)
             if not isinstance(entry, dict):
-                raise IntegrationError("google", f"freeBusy has no answer for {calendar_id}")
-            if entry.get("errors"):
-                reasons = ", ".join(str(e.get("reason", e)) for e in entry["errors"])
-                raise IntegrationError("google", f"freeBusy failed for {calendar_id}: {reasons}")
-            result[calendar_id] = [
-                Interval(_parse_time(period["start"]), _parse_time(period["end"]))
-                for period in entry.get("busy", [])
-            ]
+                failed[calendar_id] = "no answer"
+            elif entry.get("errors"):
+                # Google answers 200 and reports a calendar it cannot read inside the answer:
+                # {"errors": [{"domain": "global", "reason": "notFound"}], "busy": []}.
+                failed[calendar_id] = ", ".join(
+                    str(e.get("reason", e)) if isinstance(e, dict) else str(e)
+                    for e in entry["errors"])
+            else:
+                result[calendar_id] = [
+                    Interval(_parse_time(period["start"]), _parse_time(period["end"]))
+                    for period in entry.get("busy", [])
+                ]
+        if failed:
+            raise CalendarsUnreadable("google", failed, result)
         return result
 
     async def create_event(self, event: EventRequest) -> str:
@@ -206,6 +214,25 @@ class GoogleCalendarClient:
         if response.status == 409:
             log.info("calendar event %s already exists", event.event_id)
         return event.event_id
+
+    async def update_event(self, event: EventRequest) -> None:
+        """``PATCH`` the event's title, description and location; with delegation, invite the
+        attendees too (Google mails them). Without it no attendee is ever sent: Google answers
+        403 to a service account inviting anyone."""
+        body: dict[str, Any] = {
+            "summary": event.summary,
+            "description": event.description,
+            "location": event.location,
+        }
+        params: dict[str, str] = {}
+        if self._invite_attendees and event.attendee_emails:
+            body["attendees"] = [{"email": email} for email in event.attendee_emails]
+            params["sendUpdates"] = "all"
+        await self._call(
+            "PATCH",
+            f"/calendars/{_quote(event.calendar_id)}/events/{_quote(event.event_id)}",
+            name="google.events.patch", retry=True, json=body, params=params or None,
+        )
 
     async def delete_event(self, calendar_id: str, event_id: str) -> None:
         """Delete the event; 404 (never there) and 410 (already deleted) count as deleted."""

@@ -6,14 +6,31 @@ import sqlite3
 from datetime import datetime, timedelta
 from typing import Any
 
-from bot.domain import Appointment, AppointmentStatus, Interval, ReminderKind
-from bot.errors import SlotTaken, require
+from bot.domain import (
+    CLEANUP,
+    Appointment,
+    AppointmentStatus,
+    HoldRules,
+    Interval,
+    Move,
+    ReminderKind,
+)
+from bot.errors import DayFull, SlotTaken, TooSoon
 from storage.db import Database, from_db, opt_from_db, to_db
 
 _ACTIVE = "('pending', 'booked')"
 _NOW = "strftime('%Y-%m-%dT%H:%M:%fZ','now')"
 MAX_LENGTH = timedelta(days=1)
 """No meeting is longer: overlap checks scan only appointments starting this close before."""
+_REMINDED = {"24h": "reminded_24h_at", "1h": "reminded_1h_at", "10m": "reminded_10m_at"}
+# An active appointment of the agent overlapping the slot (± buffer); the one a move replaces
+# does not count. Parameters: agent, wide end, wide start - MAX_LENGTH, wide start, replaces.
+_CLASH = (f"SELECT id FROM appointments WHERE agent_id = ? AND status IN {_ACTIVE} "
+          "AND start_at < ? AND start_at > ? AND end_at > ? AND id IS NOT ? LIMIT 1")
+# How many active appointments of the agent start within a day (ended ones count).
+# Parameters: agent, day start, day end, replaces.
+_DAY_COUNT = (f"SELECT count(*) FROM appointments WHERE agent_id = ? AND status IN {_ACTIVE} "
+              "AND start_at >= ? AND start_at < ? AND id IS NOT ?")
 
 
 def _appointment(row: sqlite3.Row) -> Appointment:
@@ -23,7 +40,9 @@ def _appointment(row: sqlite3.Row) -> Appointment:
         status=AppointmentStatus(row["status"]), topic=row["topic"],
         meeting_id=row["meeting_id"], join_url=row["join_url"],
         calendar_event_id=row["calendar_event_id"], failure_reason=row["failure_reason"],
-        created_at=opt_from_db(row["created_at"]), updated_at=opt_from_db(row["updated_at"]))
+        created_at=opt_from_db(row["created_at"]), updated_at=opt_from_db(row["updated_at"]),
+        replaces=row["replaces"], invite_uid=row["invite_uid"],
+        invite_sequence=row["invite_sequence"] or 0)
 
 
 class AppointmentRepository:
@@ -33,27 +52,42 @@ class AppointmentRepository:
         self._db = db
 
     async def hold(self, lead_id: int, agent_id: int, slot: Interval, *,
-                   buffer: timedelta, topic: str | None = None,
-                   now: datetime | None = None) -> Appointment:
-        """Insert a ``pending`` appointment unless it overlaps an active one (± buffer).
+                   buffer: timedelta, topic: str | None = None, now: datetime | None = None,
+                   rules: HoldRules | None = None, move: Move | None = None) -> Appointment:
+        """Insert a ``pending`` appointment unless it overlaps an active one (± buffer), its
+        local day already has ``rules.max_per_day`` meetings, or it starts before
+        ``rules.not_before``; the meeting ``move`` replaces counts for none of these.
 
-        Runs under ``BEGIN IMMEDIATE``: the check and the insert are one atomic step.
+        The checks and the insert are one statement under ``BEGIN IMMEDIATE``: two leads racing
+        for an agent's last slot of a day cannot both get it. Why a hold was refused is asked
+        only when it was.
         """
+        rules = rules or HoldRules()
+        if rules.not_before is not None and slot.start < rules.not_before:
+            raise TooSoon(f"{slot.start.isoformat()} is closer than the agent's notice")
         wide = slot.widened(buffer)
+        replaces = move.replaces if move is not None else None
+        clash = (agent_id, to_db(wide.end), to_db(wide.start - MAX_LENGTH), to_db(wide.start),
+                 replaces)
+        capped = rules.max_per_day is not None and rules.day is not None
+        day = rules.day or slot
+        count = (agent_id, to_db(day.start), to_db(day.end), replaces)
+        # created_at from the bot's clock when given, so /stats totals use one time line.
+        stamp = to_db(now) if now is not None else None
         async with self._db.transaction() as tx:
-            clash = await tx.fetchone(
-                f"SELECT id FROM appointments WHERE agent_id = ? AND status IN {_ACTIVE} "
-                "AND start_at < ? AND start_at > ? AND end_at > ? LIMIT 1",
-                (agent_id, to_db(wide.end), to_db(wide.start - MAX_LENGTH), to_db(wide.start)))
-            if clash is not None:
-                raise SlotTaken(f"agent {agent_id} is taken at {slot.start.isoformat()}")
-            # created_at from the bot's clock when given, so /stats totals use one time line.
-            stamp = to_db(now) if now is not None else None
-            row_id, _ = await tx.execute(
+            rows = await tx.fetchall(
                 "INSERT INTO appointments (lead_id, agent_id, start_at, end_at, status, topic, "
-                f"created_at) VALUES (?, ?, ?, ?, 'pending', ?, COALESCE(?, {_NOW}))",
-                (lead_id, agent_id, to_db(slot.start), to_db(slot.end), topic, stamp))
-        return require(await self.get(row_id), "appointment")
+                "created_at, replaces, invite_uid, invite_sequence) "
+                f"SELECT ?, ?, ?, ?, 'pending', ?, COALESCE(?, {_NOW}), ?, ?, ? "
+                f"WHERE NOT EXISTS ({_CLASH}) AND (? = 0 OR ({_DAY_COUNT}) < ?) RETURNING *",
+                (lead_id, agent_id, to_db(slot.start), to_db(slot.end), topic, stamp, replaces,
+                 move.invite_uid if move else None, move.invite_sequence if move else 0,
+                 *clash, int(capped), *count, rules.max_per_day or 0))
+            if not rows:
+                if await tx.fetchone(_CLASH, clash) is not None:
+                    raise SlotTaken(f"agent {agent_id} is taken at {slot.start.isoformat()}")
+                raise DayFull(f"agent {agent_id} has {rules.max_per_day} meetings that day")
+        return _appointment(rows[0])
 
     async def get(self, appointment_id: int) -> Appointment | None:
         row = await self._db.fetchone("SELECT * FROM appointments WHERE id = ?",
@@ -75,9 +109,21 @@ class AppointmentRepository:
         await self._set(appointment_id, calendar_event_id=event_id)
 
     async def mark_booked(self, appointment_id: int) -> bool:
-        """pending -> booked; False if it was no longer pending (e.g. cancelled meanwhile)."""
-        return await self._set(appointment_id, "AND status = 'pending'",
-                               status=AppointmentStatus.BOOKED)
+        """pending -> booked; False if it was no longer pending (e.g. cancelled meanwhile).
+
+        A move's old meeting is cancelled in the same transaction, noted ``CLEANUP`` until its
+        video meeting and event are deleted: a crash can never leave both booked.
+        """
+        async with self._db.transaction() as tx:
+            _, changed = await tx.execute(
+                f"UPDATE appointments SET status = 'booked', updated_at = {_NOW} "
+                "WHERE id = ? AND status = 'pending'", (appointment_id,))
+            if changed == 1:
+                await tx.execute(
+                    f"UPDATE appointments SET status = 'cancelled', failure_reason = ?, "
+                    f"updated_at = {_NOW} WHERE id = (SELECT replaces FROM appointments "
+                    f"WHERE id = ?) AND status IN {_ACTIVE}", (CLEANUP, appointment_id))
+        return changed == 1
 
     async def mark_failed(self, appointment_id: int, reason: str) -> None:
         await self._set(appointment_id, status=AppointmentStatus.FAILED, failure_reason=reason)
@@ -155,7 +201,7 @@ class AppointmentRepository:
 
     async def reminder_sent(self, appointment_id: int, kind: ReminderKind) -> bool:
         """Claim a reminder: True once per appointment and kind, and only while booked."""
-        column = "reminded_24h_at" if kind == "24h" else "reminded_1h_at"
+        column = _REMINDED[kind]
         _, changed = await self._db.execute(
             f"UPDATE appointments SET {column} = {_NOW} WHERE id = ? AND status = 'booked' "
             f"AND {column} IS NULL", (appointment_id,))

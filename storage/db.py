@@ -20,11 +20,19 @@ from typing import Any
 
 import aiosqlite
 
+from bot.errors import StorageError
 from bot.observability.metrics import Metrics
 
 # In the source tree a link to the top-level schema.sql; in an installed wheel, its content.
 SCHEMA_PATH = Path(__file__).resolve().parent / "schema.sql"
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 6  # 6: the lead's language and whether their zone is assumed
+# What a column added to an older database must say about the rows already there: run once,
+# right after the migration adds that column (a new database has no rows to describe).
+_BACKFILLS: dict[tuple[str, str], str] = {
+    # The console's demo agent served Telegram leads before it could be marked console-only.
+    ("agents", "console_only"): "UPDATE agents SET console_only = 1 "
+                                "WHERE calendar_id = 'demo@local' AND telegram_id = 2",
+}
 _LOCK_RETRIES = 5
 # A default that ALTER TABLE ADD COLUMN accepts: a literal, not an expression.
 _CONSTANT = re.compile(r"(?i)'(?:[^']|'')*'|[+-]?\d+(?:\.\d+)?|NULL|TRUE|FALSE")
@@ -59,28 +67,55 @@ class Database:
         self._write_lock = asyncio.Lock()
 
     async def open(self) -> None:
-        """Create the file (owner-only) if needed, connect, and bring the schema up to date."""
+        """Create the file (owner-only) if needed, connect, and bring the schema up to date.
+
+        A file or folder that cannot be used raises ``StorageError`` (one line, no connection
+        left open: aiosqlite's worker thread is not a daemon, and a leaked one hangs the exit).
+        """
+        try:
+            await self._open()
+        except (sqlite3.Error, OSError) as err:
+            await self.close()
+            raise StorageError(f"DATABASE_PATH: cannot use {self.path}: "
+                               f"{self._reason(err)}") from err
+        except BaseException:
+            await self.close()
+            raise
+
+    async def _open(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         if not self.path.exists():
             # Created owner-only before SQLite writes anything into it.
             fd = os.open(self.path, os.O_CREAT | os.O_WRONLY, 0o600)
             os.close(fd)
         self._writer = await self._connect()
-        try:
-            await migrate(self._writer)
-            self._reader = await self._connect()
-        except BaseException:
-            # aiosqlite's worker thread is not a daemon: a leaked connection hangs the exit.
-            await self.close()
-            raise
+        await migrate(self._writer)
+        await _check_writable(self._writer)
+        self._reader = await self._connect()
+
+    def _reason(self, err: BaseException) -> str:
+        """What is wrong, in words an operator acts on."""
+        blocker = next((p for p in self.path.parents if p.exists() and not p.is_dir()), None)
+        if blocker is not None:
+            return f"{blocker} is a file, not a folder"
+        if isinstance(err, OSError):
+            return err.strerror or type(err).__name__
+        text = str(err)
+        if "unable to open" in text or "readonly" in text:
+            return f"{text} (the file and its folder must be writable)"
+        return text
 
     async def _connect(self) -> aiosqlite.Connection:
         conn = await aiosqlite.connect(self.path, isolation_level=None)
-        conn.row_factory = sqlite3.Row
-        await conn.execute("PRAGMA journal_mode=WAL")
-        await conn.execute("PRAGMA synchronous=NORMAL")
-        await conn.execute("PRAGMA foreign_keys=ON")
-        await conn.execute("PRAGMA busy_timeout=5000")
+        try:
+            conn.row_factory = sqlite3.Row
+            await conn.execute("PRAGMA journal_mode=WAL")
+            await conn.execute("PRAGMA synchronous=NORMAL")
+            await conn.execute("PRAGMA foreign_keys=ON")
+            await conn.execute("PRAGMA busy_timeout=5000")
+        except BaseException:
+            await conn.close()
+            raise
         return conn
 
     async def close(self) -> None:
@@ -176,6 +211,17 @@ class Transaction:
         return rows[0] if rows else None
 
 
+async def _check_writable(conn: aiosqlite.Connection) -> None:
+    """Fail at start-up, not at the first booking, when the file is read-only."""
+    try:
+        await conn.execute("BEGIN IMMEDIATE")
+    except sqlite3.OperationalError as err:
+        if "locked" in str(err):
+            return  # another process writes right now: the file is writable
+        raise
+    await conn.execute("ROLLBACK")
+
+
 async def migrate(conn: aiosqlite.Connection, schema: str | None = None) -> None:
     """Bring the database to ``schema.sql`` in place: add missing tables, columns and indexes.
 
@@ -221,6 +267,8 @@ async def migrate(conn: aiosqlite.Connection, schema: str | None = None) -> None
                             f"CREATE TRIGGER IF NOT EXISTS {name}_{col}_default AFTER INSERT ON "
                             f"{name} FOR EACH ROW WHEN NEW.{col} IS NULL BEGIN UPDATE {name} "
                             f"SET {col} = {default} WHERE rowid = NEW.rowid; END")
+                    if (name, col) in _BACKFILLS:
+                        await conn.execute(_BACKFILLS[name, col])
             else:
                 await conn.execute(sql.replace("CREATE INDEX", "CREATE INDEX IF NOT EXISTS", 1)
                                    .replace("CREATE UNIQUE INDEX",

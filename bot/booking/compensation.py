@@ -12,7 +12,7 @@ from datetime import timedelta
 from typing import TypeVar
 
 from bot.booking.events import event_id_of
-from bot.domain import Agent, Appointment, Meeting
+from bot.domain import CLEANUP, Agent, Appointment, Meeting
 from bot.errors import BotError
 from bot.observability.metrics import Metrics
 from bot.ports import AppointmentStore, CalendarProvider, MeetingProvider
@@ -20,8 +20,7 @@ from bot.ports import AppointmentStore, CalendarProvider, MeetingProvider
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
-CLEANUP = "cleanup pending"
-"""The failure note of an appointment whose undo left something behind."""
+__all__ = ["CLEANUP", "LATE_CREATE", "Compensation", "timed"]
 LATE_CREATE = timedelta(minutes=5)
 """How long a video meeting whose create timed out may take to appear (then we stop looking)."""
 

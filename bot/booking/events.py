@@ -1,12 +1,14 @@
 """What a booking asks of the calendar and the meeting provider: our own event id (which is
-also the meeting's key), and the event itself."""
+also the meeting's key and the root of the lead's invite UID), and the event itself."""
 
 from __future__ import annotations
 
 import base64
 import hashlib
 
-from bot.domain import Agent, Appointment, EventRequest, Lead, Meeting
+from bot.domain import Agent, Appointment, EventRequest, Lead, Meeting, Move, clean_text
+
+_LINE = 300
 
 
 def event_id_for(appointment_id: int, salt: str = "") -> str:
@@ -25,6 +27,17 @@ def event_id_of(appointment: Appointment) -> str:
     return event_id_for(appointment.id, created)
 
 
+def invite_uid_of(appointment: Appointment) -> str:
+    """The UID the lead's calendar app knows the meeting by: unique across databases (salted
+    like the event id) and kept by every move of the meeting."""
+    return appointment.invite_uid or f"{event_id_of(appointment)}@leadbot"
+
+
+def move_of(appointment: Appointment) -> Move:
+    """What a hold moving ``appointment`` records: it, and the invite's UID and next SEQUENCE."""
+    return Move(appointment.id, invite_uid_of(appointment), appointment.invite_sequence + 1)
+
+
 def meeting_of(appointment: Appointment) -> Meeting | None:
     """The video meeting recorded on an appointment, if one was created."""
     if not appointment.meeting_id:
@@ -32,20 +45,24 @@ def meeting_of(appointment: Appointment) -> Meeting | None:
     return Meeting(appointment.meeting_id, appointment.join_url or "")
 
 
-def event_request(appointment: Appointment, agent: Agent, lead: Lead, meeting: Meeting, *,
-                  invite: bool) -> EventRequest:
+def event_request(appointment: Appointment, agent: Agent, lead: Lead, meeting: Meeting | None,
+                  *, invite: bool) -> EventRequest:
     """The agent's calendar event: who, how to reach them, the link; the lead invited only
     when ``invite`` (domain-wide delegation is configured)."""
-    lines = [f"Lead: {lead.name or 'unknown'}",
+    name = clean_text(lead.name or "", _LINE) or None
+    lines = [f"Lead: {name or 'unknown'}",
              f"Phone: {lead.phone_number or 'not given yet'}"]
     if lead.email:
         lines.append(f"Email: {lead.email}")
-    if appointment.topic:
-        lines.append(f"About: {appointment.topic}")
-    lines.append(f"Join: {meeting.join_url}")
+    topic = clean_text(lead.notes or appointment.topic or "", _LINE * 2)
+    if topic:
+        lines.append(f"About: {topic}")
+    link = meeting.join_url if meeting is not None else appointment.join_url
+    if link:
+        lines.append(f"Join: {link}")
     attendees = (lead.email,) if invite and lead.email else ()
     return EventRequest(
         event_id=event_id_of(appointment), calendar_id=agent.calendar_id,
-        summary=f"Call with {lead.name or 'a lead'}", description="\n".join(lines),
-        location=meeting.join_url, start=appointment.start, end=appointment.end,
+        summary=f"Call with {name or 'a lead'}", description="\n".join(lines),
+        location=link or "", start=appointment.start, end=appointment.end,
         timezone=agent.timezone, attendee_emails=attendees)

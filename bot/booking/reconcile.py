@@ -2,18 +2,20 @@
 
 At start-up a pending booking whose meeting exists (recorded, or found by its key) and whose time
 is still ahead is finished: the event is inserted (our own id, so a repeat is harmless) and the
-row booked. Anything else is undone and marked failed. The sweep runs every few minutes and
-deletes what a failed undo, or a meeting whose create answered too late, left behind.
+row booked. Anything else is undone and marked failed. A pending move records the meeting it
+replaces: booking it cancels that one in the same transaction (then its video meeting and event
+are deleted); undoing it leaves that one booked. The sweep runs every few minutes and deletes
+what a failed undo, a move, or a meeting whose create answered too late, left behind.
 """
 
 from __future__ import annotations
 
 import logging
 
-from bot.booking.compensation import CLEANUP, LATE_CREATE, Compensation
+from bot.booking.compensation import LATE_CREATE, Compensation
 from bot.booking.events import event_request, meeting_of
 from bot.clock import Clock
-from bot.domain import Appointment, AppointmentStatus, LeadStatus, Meeting
+from bot.domain import CLEANUP, Appointment, AppointmentStatus, LeadStatus, Meeting
 from bot.errors import BotError, require
 from bot.ports import CalendarProvider, Repositories
 from bot.scheduling.service import SlotService
@@ -67,6 +69,8 @@ class Reconciler:
                 log.warning("reconcile could not finish appointment %s: %s", appointment.id, err)
         if completed:
             await self._store.leads.update(lead.id, agent_id=agent.id, status=LeadStatus.BOOKED)
+            done = require(await self._store.appointments.get(appointment.id), "appointment")
+            await self.finish_move(done)
         else:
             clean = await self._undo.undo(appointment, agent, meeting_of(appointment), event=True)
             await self._store.appointments.mark_failed(appointment.id, "interrupted")
@@ -75,6 +79,22 @@ class Reconciler:
         self._slots.invalidate(agent)
         done = require(await self._store.appointments.get(appointment.id), "appointment")
         return done, completed
+
+    async def finish_move(self, booked: Appointment) -> Appointment | None:
+        """After a move is booked (which cancelled the old meeting): delete the old one's video
+        meeting and event, or leave the debt to the sweep. The old appointment, if any."""
+        if booked.replaces is None:
+            return None
+        old = await self._store.appointments.get(booked.replaces)
+        if old is None:
+            return None
+        if old.status is AppointmentStatus.CANCELLED and old.failure_reason == CLEANUP:
+            agent = require(await self._slots.agents.get(old.agent_id), "agent")
+            if await self._undo.undo(old, agent, meeting_of(old), event=True):
+                await self._store.appointments.note_failure(old.id, None)
+            self._slots.invalidate(agent)
+            old = await self._store.appointments.get(old.id) or old
+        return old
 
     async def sweep(self) -> int:
         """Delete what failed undos left behind (and meetings whose create answered too late);

@@ -1,4 +1,10 @@
-"""Reminders a day and an hour before, rebuilt from SQLite at start-up, never sent twice."""
+"""Reminders, rebuilt from SQLite at start-up, never sent twice.
+
+Which ones a meeting gets depends on how far ahead it was booked (``plan``): a day and an hour
+before; an hour before when booked less than a day ahead; ten minutes before when booked less
+than an hour ahead. The confirmation promises exactly these, and each text says the time left
+when it is sent (a reminder sent late after a restart says "in 45 minutes", not "in an hour").
+"""
 
 from __future__ import annotations
 
@@ -15,8 +21,9 @@ from bot.observability.metrics import Metrics
 from bot.ports import Notifier, Repositories
 
 log = logging.getLogger(__name__)
-KINDS: tuple[tuple[ReminderKind, timedelta], ...] = (("24h", timedelta(hours=24)),
-                                                     ("1h", timedelta(hours=1)))
+BEFORE: dict[ReminderKind, timedelta] = {"24h": timedelta(hours=24), "1h": timedelta(hours=1),
+                                         "10m": timedelta(minutes=10)}
+"""How long before the meeting each reminder is due."""
 LATE_GRACE = timedelta(minutes=30)
 """A reminder missed while the bot was down is still sent when at most this late."""
 
@@ -78,18 +85,22 @@ class ReminderService:
         self._metrics = metrics
         self._default_tz = default_timezone
 
+    def plan(self, appointment: Appointment) -> tuple[ReminderKind, ...]:
+        """The reminders this meeting gets, fixed by how far ahead it was booked."""
+        return plan(appointment, self._clock.now())
+
     def schedule(self, appointment: Appointment) -> None:
         """Set the timers of a booked appointment (past reminder times are skipped)."""
         now = self._clock.now()
-        for kind, before in KINDS:
-            due = appointment.start - before
+        for kind in self.plan(appointment):
+            due = appointment.start - BEFORE[kind]
             if due > now:
                 self._timers.at(due, _name(appointment.id, kind), self._sender(appointment.id,
                                                                                 kind))
 
     def forget(self, appointment_id: int) -> None:
         """Drop an appointment's timers (cancelled or moved)."""
-        for kind, _ in KINDS:
+        for kind in BEFORE:
             self._timers.cancel(_name(appointment_id, kind))
 
     async def rebuild(self) -> int:
@@ -98,8 +109,8 @@ class ReminderService:
         count = 0
         for appointment in await self._store.appointments.booked_after(now):
             self.schedule(appointment)
-            for kind, before in KINDS:
-                due = appointment.start - before
+            for kind in self.plan(appointment):
+                due = appointment.start - BEFORE[kind]
                 if due <= now < due + LATE_GRACE:
                     await self.send(appointment.id, kind)
             count += 1
@@ -121,7 +132,8 @@ class ReminderService:
         agent = await self._store.agents.get(appointment.agent_id)
         if lead is None or agent is None:
             return False
-        message = reminder(appointment, agent, zone(lead.timezone, agent.timezone), kind)
+        message = reminder(appointment, agent, zone(lead.timezone, agent.timezone),
+                           self._clock.now())
         try:
             await self._notifier.send(lead.chat_id, message)
         except Exception:
@@ -131,6 +143,22 @@ class ReminderService:
             return False
         self._metrics.incr("reminders.sent")
         return True
+
+
+def plan(appointment: Appointment, now: datetime) -> tuple[ReminderKind, ...]:
+    """A day and an hour before; an hour before when booked less than a day ahead; ten minutes
+    before when booked less than an hour ahead (none when even that has passed at booking).
+
+    Measured from when it was booked (``created_at``), so a restart plans the same reminders.
+    """
+    ahead = appointment.start - (appointment.created_at or now)
+    if ahead > BEFORE["24h"]:
+        return ("24h", "1h")
+    if ahead > BEFORE["1h"]:
+        return ("1h",)
+    if ahead > BEFORE["10m"]:
+        return ("10m",)
+    return ()
 
 
 def _name(appointment_id: int, kind: ReminderKind) -> str:

@@ -3,7 +3,8 @@
     tap -> hold (BEGIN IMMEDIATE; refuse overlaps)
         -> fresh free/busy re-check || create the video meeting
         -> create the calendar event (our own id: a retried insert cannot duplicate it)
-        -> booked
+        -> booked (a move's old meeting cancelled in the same transaction)
+        -> a move's old video meeting and event deleted
 
 Whatever succeeded is undone when a later step fails (``compensation.py``). A crash between
 steps leaves a ``pending`` row that ``reconcile.py`` finishes or undoes at start-up.
@@ -16,21 +17,33 @@ import logging
 import time
 from collections.abc import Coroutine
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
+from datetime import time as clock_time
 from typing import Any, NoReturn
+from zoneinfo import ZoneInfo
 
 from bot.booking.compensation import Compensation, timed
-from bot.booking.events import event_id_of, event_request, meeting_of
+from bot.booking.events import event_id_of, event_request, meeting_of, move_of
 from bot.booking.reconcile import Reconciler
 from bot.clock import Clock
-from bot.domain import Agent, Appointment, Lead, Meeting, SlotOffer
+from bot.domain import (
+    Agent,
+    Appointment,
+    AppointmentStatus,
+    HoldRules,
+    Interval,
+    Lead,
+    Meeting,
+    Move,
+    SlotOffer,
+)
 from bot.errors import (
     BookingFailed,
-    BotError,
     ExpiryReason,
     NotFound,
     OfferExpired,
     SlotTaken,
+    TooSoon,
     Unavailable,
     require,
 )
@@ -87,17 +100,23 @@ class BookingService:
         if not await self._store.offers.use(offer.id, self._clock.now()):
             raise OfferExpired(ExpiryReason.USED)
         agent = await self._slots.agents.get(offer.agent_id)
-        if agent is None or not agent.active:
+        if agent is None or not self._slots.agents.serves(agent):
             raise OfferExpired(ExpiryReason.AGENT_GONE)
+        move = await self._move(lead, offer.reschedule_of)
+        now = self._clock.now()
         start = time.perf_counter()
         try:
             appointment = await self._store.appointments.hold(
                 lead.id, agent.id, offer.interval,
-                buffer=timedelta(minutes=agent.buffer_minutes), topic=lead.notes,
-                now=self._clock.now())
-        except SlotTaken:
+                buffer=timedelta(minutes=agent.buffer_minutes), topic=lead.notes, now=now,
+                rules=hold_rules(agent, offer.interval, now), move=move)
+        except SlotTaken as err:
             self._metrics.incr("bookings.taken")
-            log.info("booking lead=%d outcome=taken at=hold", lead.id)
+            log.info("booking lead=%d outcome=taken at=hold reason=%s", lead.id, err)
+            raise
+        except TooSoon:
+            self._metrics.incr("bookings.too_soon")
+            log.info("booking lead=%d outcome=too_soon at=hold", lead.id)
             raise
         self._in_flight.add(appointment.id)
         try:
@@ -106,15 +125,24 @@ class BookingService:
             self._in_flight.discard(appointment.id)
             self._slots.invalidate(agent)
         self._metrics.observe("booking.steps", time.perf_counter() - start)
-        replaced = None
-        if offer.reschedule_of is not None:
-            replaced = await self._cancel_quietly(lead, offer.reschedule_of)
+        replaced = await self._reconciler.finish_move(booked)
+        if replaced is not None:
+            self._metrics.incr("bookings.moved")
         await self._store.offers.retire(lead.id, self._clock.now())
         self._metrics.incr("bookings.booked")
         log.info("booking lead=%d appointment=%d outcome=booked ms=%.1f%s", lead.id, booked.id,
                  (time.perf_counter() - start) * 1000,
                  f" replaces={replaced.id}" if replaced else "")
         return Booked(booked, agent, replaced)
+
+    async def _move(self, lead: Lead, appointment_id: int | None) -> Move | None:
+        """The move an offer made for a reschedule stands for, while that meeting is booked."""
+        if appointment_id is None:
+            return None
+        old = await self._store.appointments.get(appointment_id)
+        if old is None or old.lead_id != lead.id or old.status is not AppointmentStatus.BOOKED:
+            return None
+        return move_of(old)
 
     async def _complete(self, appointment: Appointment, agent: Agent, lead: Lead) -> Appointment:
         """From a hold to a booked appointment, or an undone one and an error."""
@@ -227,13 +255,21 @@ class BookingService:
         done = require(await self._store.appointments.get(appointment_id), "appointment")
         return done, agent
 
-    async def _cancel_quietly(self, lead: Lead, appointment_id: int) -> Appointment | None:
+    async def refresh_event(self, appointment: Appointment, lead: Lead) -> bool:
+        """Bring a booked meeting's calendar event up to date with what the lead told since
+        (and invite them, with delegation); a failure is logged and counted, never raised."""
+        agent = await self._slots.agents.get(appointment.agent_id)
+        if agent is None or appointment.status is not AppointmentStatus.BOOKED:
+            return False
         try:
-            old, _ = await self.cancel(lead, appointment_id)
-        except BotError as err:
-            log.warning("reschedule could not cancel appointment %s: %s", appointment_id, err)
-            return None
-        return old
+            await timed(self._metrics, "calendar.update", self._calendar.update_event(
+                event_request(appointment, agent, lead, meeting_of(appointment),
+                              invite=self._invite)))
+        except Exception as err:
+            self._metrics.incr("errors.calendar_update")
+            log.warning("could not update the event of appointment %s: %s", appointment.id, err)
+            return False
+        return True
 
     async def reconcile(self) -> list[tuple[Appointment, bool]]:
         """Finish or undo bookings a crash left ``pending``; returns (appointment, completed)."""
@@ -242,3 +278,15 @@ class BookingService:
     async def sweep(self) -> int:
         """Delete what failed undos left behind; how many appointments are still owed."""
         return await self._reconciler.sweep()
+
+
+def hold_rules(agent: Agent, slot: Interval, now: datetime) -> HoldRules:
+    """The agent's notice and daily cap, as the hold checks them at the tap."""
+    day = None
+    if agent.max_per_day is not None:
+        zone = ZoneInfo(agent.timezone)
+        local = slot.start.astimezone(zone).date()
+        day = Interval(datetime.combine(local, clock_time(0), zone),
+                       datetime.combine(local + timedelta(days=1), clock_time(0), zone))
+    return HoldRules(not_before=now + timedelta(minutes=agent.notice_minutes),
+                     max_per_day=agent.max_per_day, day=day)

@@ -32,7 +32,7 @@ from bot.conversation.turn import (
     Turn,
 )
 from bot.domain import Agent, Appointment, AppointmentStatus, Awaiting, Lead, LeadStatus
-from bot.errors import BookingFailed, ExpiryReason, NotFound, OfferExpired, SlotTaken
+from bot.errors import BookingFailed, ExpiryReason, NotFound, OfferExpired, SlotTaken, TooSoon
 from bot.observability.metrics import Metrics
 from bot.ports import AppointmentStore, Button, OfferStore, OutMessage
 
@@ -137,6 +137,9 @@ class Appointments:
         except SlotTaken:
             await self.offer_times(turn, lead_in=wording.JUST_TAKEN)
             return
+        except TooSoon:
+            await self.offer_times(turn, lead_in=wording.TOO_SOON)
+            return
         except BookingFailed as err:
             await self._tell_agent_failure(turn, str(err))
             await self.offer_times(turn, lead_in=wording.NOT_BOOKED)
@@ -164,7 +167,9 @@ class Appointments:
     async def _announce(self, turn: Turn, booked: Booked) -> None:
         lead, agent, appointment = turn.lead, booked.agent, booked.appointment
         tz = zone(lead.timezone, agent.timezone)
-        turn.messages.append(notices.confirmation(appointment, agent, lead, tz))
+        turn.messages.append(notices.confirmation(
+            appointment, agent, lead, tz, reminders=self._reminders.plan(appointment),
+            moved=booked.replaced is not None))
         self._reminders.schedule(appointment)
         if booked.replaced is not None:
             self._reminders.forget(booked.replaced.id)
@@ -207,7 +212,8 @@ class Appointments:
         self._reminders.forget(cancelled.id)
         tz = zone(turn.lead.timezone, agent.timezone)
         turn.say(wording.cancelled(notices.slot_label(cancelled.start, tz)),
-                 buttons=SHOW_TIMES_ROW)
+                 buttons=SHOW_TIMES_ROW,
+                 attachment=notices.cancellation_invite(cancelled, agent, turn.lead))
         await self._team.notify(agent, notices.agent_cancelled(cancelled, agent, turn.lead))
 
     async def reschedule(self, turn: Turn, words: str) -> None:

@@ -4,9 +4,11 @@ for, one at a time, after booking."""
 
 from __future__ import annotations
 
+import asyncio
 from zoneinfo import ZoneInfo
 
 from bot.booking import notices
+from bot.booking.service import BookingService
 from bot.clock import Clock, zone
 from bot.conversation import wording
 from bot.conversation.actions import SaveDetails
@@ -27,9 +29,10 @@ _AGENT_CARES = frozenset({"phone_number", "email", "notes", "name"})
 class Profile:
     """Saves what a lead tells about themselves and asks for what is missing."""
 
-    def __init__(self, appointments: AppointmentStore, leads: LeadState, team: Team,
-                 clock: Clock) -> None:
+    def __init__(self, appointments: AppointmentStore, booking: BookingService,
+                 leads: LeadState, team: Team, clock: Clock) -> None:
         self._appointments = appointments
+        self._booking = booking
         self._leads = leads
         self._team = team
         self._clock = clock
@@ -110,7 +113,8 @@ class Profile:
             await self._leads.wait_for(turn, None)
 
     async def _after_saving(self, turn: Turn, changes: dict[str, object]) -> None:
-        """A booked lead's agent hears of new details; a new zone re-states the meeting."""
+        """A booked lead's agent hears of new details, which reach the calendar event too; a
+        new zone re-states the meeting."""
         lead = turn.lead
         upcoming = await self._appointments.upcoming_for_lead(lead.id, self._clock.now())
         if upcoming is None:
@@ -119,7 +123,10 @@ class Profile:
         if agent is None:
             return
         if changes.keys() & _AGENT_CARES:
-            await self._team.notify(agent, notices.agent_details(agent, lead, upcoming))
+            # Side by side: the reply waits for neither more than the slower one.
+            await asyncio.gather(
+                self._team.notify(agent, notices.agent_details(agent, lead, upcoming)),
+                self._booking.refresh_event(upcoming, lead))
         if "timezone" in changes:
             tz = zone(lead.timezone, agent.timezone)
             turn.say(wording.meeting_is(notices.slot_label(upcoming.start, tz)))

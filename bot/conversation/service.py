@@ -82,7 +82,7 @@ class ConversationService:
         self._leads = LeadState(store.leads)
         self._team = Team(slots.agents, notifier, metrics, default_timezone=default_timezone)
         self._offering = Offering(slots, store.offers, self._leads, self._team, clock)
-        self._profile = Profile(store.appointments, self._leads, self._team, clock)
+        self._profile = Profile(store.appointments, booking, self._leads, self._team, clock)
         self._appointments = Appointments(booking, reminders, store.appointments, store.offers,
                                           self._offering, self._profile, self._leads,
                                           self._team, clock, metrics,

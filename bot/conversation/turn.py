@@ -120,7 +120,7 @@ class Team:
         """The lead's agent, or the only active one; None when there is no single one."""
         if lead.agent_id is not None:
             agent = await self.agents.get(lead.agent_id)
-            if agent is not None and agent.active:
+            if agent is not None and self.agents.serves(agent):
                 return agent
         active = await self.agents.active()
         return active[0] if len(active) == 1 else None

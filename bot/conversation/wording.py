@@ -67,6 +67,7 @@ TAP_TO_BOOK = "Tap one to book it."
 # Booking, cancelling, moving
 NO_LONGER_OFFERED = "That time is no longer on offer. "
 JUST_TAKEN = "Sorry, that time was just taken. "
+TOO_SOON = "That time is now too close to book. "
 NOT_BOOKED = ("Sorry, I couldn't book that time because of a problem on our side; nothing was "
               "booked. ")
 KEPT = "Okay, your meeting stays as it is."

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import UTC
 
+from bot.observability.calendars import CalendarTrouble
 from bot.observability.metrics import WINDOWS, Metrics, Quota
 
 # (metric name, label, the seed's target in seconds: low, high)
@@ -36,8 +39,10 @@ def _ms(seconds: float) -> str:
     return f"{ms:.0f}ms" if ms >= 10 else f"{ms:.1f}ms"
 
 
-def render(metrics: Metrics, totals: Totals | None = None, *, quota: Quota | None = None) -> str:
-    """The whole report as monospace text (well under Telegram's 4,096 characters)."""
+def render(metrics: Metrics, totals: Totals | None = None, *, quota: Quota | None = None,
+           calendars: Sequence[CalendarTrouble] = ()) -> str:
+    """The whole report as monospace text (well under Telegram's 4,096 characters);
+    ``calendars``: the agents' calendars that could not be read in the last hour."""
     lines = [f"Uptime {_duration(metrics.uptime)}. p50/p95/p99 (n), ✗ = seed target missed"]
     for name, label, target in FIGURES:
         rows = []
@@ -66,11 +71,32 @@ def render(metrics: Metrics, totals: Totals | None = None, *, quota: Quota | Non
             lines.append(f"Cache {cache}: {hit / (hit + miss) * 100:.0f}% hits of {hit + miss}")
     if quota is not None:
         lines.append(f"Zoom quota today: {quota.used}/{quota.limit}")
+    lines.extend(_calendar_lines(calendars))
     if totals is not None:
         for label, counts in (("24h", totals.day), ("7d", totals.week)):
             text = ", ".join(f"{k} {v}" for k, v in sorted(counts.items())) or "none"
             lines.append(f"Bookings {label}: {text}")
     return "\n".join(lines)
+
+
+_MAX_CALENDARS = 10  # a broken shared calendar of many agents must not outgrow the message
+
+
+def _calendar_lines(calendars: Sequence[CalendarTrouble]) -> list[str]:
+    if not calendars:
+        return []
+    lines = ["Calendars failing (1h), their agents not offered:"]
+    for trouble in calendars[:_MAX_CALENDARS]:
+        who = ", ".join(f"{name} #{agent_id}" for agent_id, name in trouble.agents[:3])
+        more = f" +{len(trouble.agents) - 3}" if len(trouble.agents) > 3 else ""
+        last = trouble.last_at.astimezone(UTC)
+        state = (f", readable again {trouble.recovered_at.astimezone(UTC):%H:%M}"
+                 if trouble.recovered_at else "")
+        lines.append(f" {who or '-'}{more} ({trouble.calendar_id[:60]}): {trouble.reason[:60]},"
+                     f" {trouble.failures}x, last {last:%H:%M} UTC{state}")
+    if len(calendars) > _MAX_CALENDARS:
+        lines.append(f" and {len(calendars) - _MAX_CALENDARS} more")
+    return lines
 
 
 def _duration(seconds: float) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 from enum import StrEnum
 from typing import Protocol
@@ -45,10 +45,12 @@ class NoSlotsReason(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class SlotSearch:
-    """Free slots (agent, slot) in time order, or why there are none."""
+    """Free slots (agent, slot) in time order, or why there are none; ``unreadable``: the
+    agents left out because their calendar could not be read (agent id -> why)."""
 
     slots: list[AgentSlot]
     reason: NoSlotsReason | None = None
+    unreadable: Mapping[int, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)

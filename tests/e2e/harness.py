@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -43,9 +44,15 @@ class Bot:
 
 
 @asynccontextmanager
-async def running_bot(tmp_path: Path, *, with_openai: bool = False,
+async def running_bot(tmp_path: Path, *, with_openai: bool = False, at: datetime = MONDAY,
+                      env: Mapping[str, str] | None = None,
+                      agent: Mapping[str, Any] | None = None,
                       **overrides: Any) -> AsyncIterator[Bot]:
-    """Start everything, yield, then stop it all the way PTB does at shutdown."""
+    """Start everything, yield, then stop it all the way PTB does at shutdown.
+
+    The clock stands at ``at``; ``env`` adds settings; ``agent`` changes the agent added (on a
+    database that has one already, a restart, that one is kept).
+    """
     async with (FakeTelegram(token=TOKEN) as telegram, FakeGoogle(calendars=(CALENDAR,)) as google,
                 FakeZoom() as zoom):
         openai_fake = FakeOpenAI(api_key="sk-test-key") if with_openai else None
@@ -55,20 +62,22 @@ async def running_bot(tmp_path: Path, *, with_openai: bool = False,
                  "ADMIN_TELEGRAM_IDS": str(ADMIN_ID), "AGENCY_NAME": "Acme Realty"}
         if openai_fake is not None:
             extra |= {"OPENAI_API_KEY": "sk-test-key", "OPENAI_BASE_URL": f"{openai_fake.url}/v1"}
-        config = Config.from_env(env_for(tmp_path, google, zoom, **extra))
-        clock = FixedClock(MONDAY)
+        config = Config.from_env(env_for(tmp_path, google, zoom, **extra, **(env or {})))
+        clock = FixedClock(at)
         app = telegram_application(config, clock=clock, **overrides)
         await app.initialize()
         assert app.post_init is not None
         await app.post_init(app)
         services = app.bot_data.services
         assert services is not None
-        agent = await add_agent(services, telegram_id=AGENT_ID)
+        known = await services.agents.active()
+        the_agent = known[0] if known else await add_agent(
+            services, **{"telegram_id": AGENT_ID, **(agent or {})})
         await app.start()
         assert app.updater is not None
         await app.updater.start_polling(poll_interval=0, timeout=1)
         try:
-            yield Bot(app, telegram, google, zoom, openai_fake, clock, agent)
+            yield Bot(app, telegram, google, zoom, openai_fake, clock, the_agent)
         finally:
             await app.updater.stop()
             await app.stop()

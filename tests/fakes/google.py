@@ -3,10 +3,14 @@
 ``POST /token`` takes the service account's JWT-bearer grant and verifies the RS256 signature
 against the test key (``make_service_account_file`` writes a key file whose ``token_uri`` points
 here), its audience (Google's own token URI, which google-auth always signs), lifetime and scope.
-Calendar v3 lives under ``/calendar/v3``: ``freeBusy``, ``events.insert``, ``events.get`` and
-``events.delete``, each requiring a bearer token from ``/token``. State:
+Calendar v3 lives under ``/calendar/v3``: ``freeBusy``, ``events.insert``, ``events.get``,
+``events.patch`` (merges the fields sent into the stored event) and ``events.delete``, each
+requiring a bearer token from ``/token``. State:
 ``fake.busy[calendar_id]`` (append ``Interval``s to it) and ``fake.events[calendar_id][event_id]``
 (the stored body; its ``status`` is ``cancelled`` once deleted).
+
+``fail_calendar(id, reason)`` answers freeBusy for one calendar with an error entry inside the
+200 answer, as Google does for a calendar it cannot read (an unknown calendar gets ``notFound``).
 
 ``hang_after_insert(times)`` stores the next ``times`` inserted events and then never answers
 (until the server closes), as when Google creates the event but the answer is lost or late.
@@ -152,6 +156,7 @@ class FakeGoogle(FakeServer):
         self.tokens: dict[str, Grant] = {}
         self.busy: dict[str, list[Interval]] = {}
         self.events: dict[str, dict[str, dict[str, Any]]] = {}
+        self.unreadable: dict[str, dict[str, str]] = {}
         self._ids = itertools.count(1)
         self._hang_after_insert: int | None = 0
         for calendar_id in calendars:
@@ -177,6 +182,13 @@ class FakeGoogle(FakeServer):
         self.busy.setdefault(calendar_id, [])
         self.events.setdefault(calendar_id, {})
 
+    def fail_calendar(self, calendar_id: str, reason: str = "notFound",
+                      domain: str = "global") -> None:
+        """Answer freeBusy for this calendar with an error inside the 200 answer, as Google
+        does for a calendar it cannot read (``notFound`` when not shared with the account,
+        ``internalError`` on its side): ``{"errors": [{domain, reason}], "busy": []}``."""
+        self.unreadable[calendar_id] = {"domain": domain, "reason": reason}
+
     def expire_tokens(self) -> None:
         """Invalidate every issued access token (the next API call answers 401)."""
         self.tokens.clear()
@@ -199,6 +211,7 @@ class FakeGoogle(FakeServer):
         events = "/calendar/v3/calendars/{calendar_id}/events"
         app.router.add_post(events, self._insert)
         app.router.add_get(events + "/{event_id}", self._get)
+        app.router.add_patch(events + "/{event_id}", self._patch)
         app.router.add_delete(events + "/{event_id}", self._delete)
 
     # -- OAuth ---------------------------------------------------------------------------------
@@ -268,9 +281,10 @@ class FakeGoogle(FakeServer):
         calendars: dict[str, Any] = {}
         for item in body.get("items", []):
             calendar_id = item["id"]
-            if calendar_id not in self.busy:
-                calendars[calendar_id] = {"errors": [{"domain": "global", "reason": "notFound"}],
-                                          "busy": []}
+            if calendar_id not in self.busy or calendar_id in self.unreadable:
+                error = self.unreadable.get(calendar_id,
+                                            {"domain": "global", "reason": "notFound"})
+                calendars[calendar_id] = {"errors": [dict(error)], "busy": []}
                 continue
             periods = sorted(
                 (p for p in [*self.busy[calendar_id], *self._event_intervals(calendar_id)]
@@ -331,6 +345,23 @@ class FakeGoogle(FakeServer):
         event = self._calendar(request).get(request.match_info["event_id"])
         if event is None:
             raise _fail(404, "Not Found", "notFound")
+        return web.json_response(event)
+
+    async def _patch(self, request: web.Request) -> web.Response:
+        grant = self._grant(request)
+        event = self._calendar(request).get(request.match_info["event_id"])
+        if event is None:
+            raise _fail(404, "Not Found", "notFound")
+        if event["status"] == "cancelled":
+            raise _fail(410, "Resource has been deleted", "deleted")
+        body = await request.json()
+        unknown = set(body) - EVENT_FIELDS
+        if unknown:
+            raise _fail(400, f"Unknown field(s): {', '.join(sorted(unknown))}", "invalid")
+        if body.get("attendees") and grant.subject is None:
+            raise _fail(403, "Service accounts cannot invite attendees without Domain-Wide "
+                        "Delegation of Authority.", "forbiddenForServiceAccounts", "calendar")
+        event.update(body)
         return web.json_response(event)
 
     async def _delete(self, request: web.Request) -> web.Response:

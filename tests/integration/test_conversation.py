@@ -143,7 +143,7 @@ async def test_reminders_are_sent_once_and_never_for_cancelled(tmp_path: Path) -
         assert isinstance(w.services.timers, AsyncioTimers)
         # The booking is at 09:00 and it is 07:00: the 1 h reminder is due, the 24 h one passed.
         assert w.services.timers.names() == [f"reminder:{appointment.id}:1h"]
-        w.clock.set(appointment.start - timedelta(minutes=59))
+        w.clock.set(appointment.start - timedelta(hours=1))  # when its timer fires
         assert await w.services.reminders.send(appointment.id, "1h")
         assert not await w.services.reminders.send(appointment.id, "1h")
         reminders = [t for c, t in ((c, m.text) for c, m in w.notifier.sent)

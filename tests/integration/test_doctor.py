@@ -51,3 +51,24 @@ async def test_without_keys_it_says_what_is_embedded(tmp_path: Path) -> None:
     config = Config.from_env({"DATABASE_PATH": str(tmp_path / "db.sqlite3")})
     assert await doctor(config, out) == 0
     assert "skip  telegram, openai, google, zoom: not configured" in out.getvalue()
+
+
+async def test_the_consoles_demo_agent_is_not_checked_against_google(tmp_path: Path) -> None:
+    async with FakeGoogle(calendars=(CALENDAR,)) as google:
+        config = Config.from_env(env_for(tmp_path, google, None))
+        store = await Store.open(config.database_path, Metrics(), SystemClock())
+        await store.agents.add(Agent(0, "Ann", 1, CALENDAR, "UTC", "mon-fri 09:00-17:00"))
+        await store.agents.add(Agent(0, "Alex (demo agent)", 2, "demo@local", "UTC",
+                                     "mon-fri 09:00-17:00", console_only=True))
+        await store.close()
+        out = io.StringIO()
+        assert await doctor(config, out) == 0, out.getvalue()
+        assert "1 active agent(s) (+1 console-only)" in out.getvalue()
+        assert "free/busy read for 1 calendar" in out.getvalue()
+        assert "demo@local" not in str([r.body for r in google.requests])
+
+        google.fail_calendar(CALENDAR, "notFound")
+        out = io.StringIO()
+        assert await doctor(config, out) == 1
+        (line,) = [x for x in out.getvalue().splitlines() if x.startswith("FAIL")]
+        assert "google" in line and CALENDAR in line and "notFound" in line

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import re
 from collections.abc import AsyncIterator, Callable
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -14,7 +15,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 
 from bot.booking.events import event_id_for
 from bot.domain import EventRequest, Interval
-from bot.errors import AuthError, ConfigError, IntegrationError, Unavailable
+from bot.errors import AuthError, CalendarsUnreadable, ConfigError, IntegrationError, Unavailable
 from bot.observability.metrics import Metrics
 from integrations.google_calendar import GoogleCalendarClient, GoogleCredentials
 from integrations.http import GOOGLE_POOL, HttpClient, make_session
@@ -122,6 +123,22 @@ async def test_busy_for_an_unknown_calendar_names_it(make_client: MakeClient) ->
         await make_client().busy([AGENT, "nobody@example.com"], T0, T0 + timedelta(days=1))
 
 
+async def test_a_calendar_google_cannot_read_is_reported_with_the_others_answers(
+    google: FakeGoogle, make_client: MakeClient
+) -> None:
+    google.busy[AGENT].append(Interval(T0 + timedelta(hours=1), T0 + timedelta(hours=2)))
+    google.fail_calendar(TEAM, "internalError", domain="calendar")
+
+    with pytest.raises(CalendarsUnreadable) as caught:
+        await make_client().busy([AGENT, TEAM], T0, T0 + timedelta(days=1))
+
+    assert caught.value.failed == {TEAM: "internalError"}
+    assert caught.value.answered == {
+        AGENT: [Interval(T0 + timedelta(hours=1), T0 + timedelta(hours=2))]}
+    assert TEAM in str(caught.value) and "internalError" in str(caught.value)
+    assert google.count("POST", "/freeBusy") == 1, "a per-calendar error is not retried"
+
+
 async def test_busy_5xx_is_retried_then_unavailable(
     google: FakeGoogle, make_client: MakeClient
 ) -> None:
@@ -221,6 +238,39 @@ async def test_inviting_without_delegation_is_refused_with_googles_reason(
 ) -> None:
     with pytest.raises(AuthError, match="forbiddenForServiceAccounts"):
         await make_client(invite=True).create_event(event(attendees=("ann@example.com",)))
+
+
+async def test_update_patches_the_event_with_what_the_lead_said_since(
+    google: FakeGoogle, make_client: MakeClient
+) -> None:
+    client = make_client()
+    await client.create_event(event())
+    later = replace(event(attendees=("ann@example.com",)),
+                    description="Lead: Ann\nPhone: +441234567890\nEmail: ann@example.com")
+    await client.update_event(later)
+    (patch,) = [r for r in google.requests if r.method == "PATCH"]
+    assert patch.path.endswith("/events/lbtest00001")
+    assert set(patch.body) == {"summary", "description", "location"}, "no attendees"
+    assert patch.query == {}
+    stored = google.events[AGENT]["lbtest00001"]
+    assert "ann@example.com" in stored["description"] and "attendees" not in stored
+
+
+async def test_with_delegation_an_update_invites_the_lead_and_google_mails_them(
+    google: FakeGoogle, make_client: MakeClient
+) -> None:
+    client = make_client(subject="sales@example.com", invite=True)
+    await client.create_event(event())
+    await client.update_event(event(attendees=("ann@example.com",)))
+    (patch,) = [r for r in google.requests if r.method == "PATCH"]
+    assert patch.body["attendees"] == [{"email": "ann@example.com"}]
+    assert patch.query == {"sendUpdates": "all"}
+    assert google.events[AGENT]["lbtest00001"]["attendees"] == [{"email": "ann@example.com"}]
+
+
+async def test_updating_an_event_that_is_gone_is_an_error(make_client: MakeClient) -> None:
+    with pytest.raises(IntegrationError, match="404"):
+        await make_client().update_event(event(event_id="lbnothere001"))
 
 
 async def test_delegation_not_set_up_is_an_auth_error(tmp_path: Path, http: HttpClient) -> None:

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.clock import FixedClock
-from bot.domain import Agent, Interval, LeadStatus
+from bot.domain import CLEANUP, Agent, AppointmentStatus, Interval, LeadStatus, Move
 from bot.observability.metrics import Metrics
 from storage.db import SCHEMA_PATH, SCHEMA_VERSION
 from storage.store import Store
@@ -188,3 +188,46 @@ async def test_an_old_database_gets_seen_at_and_its_ids_are_pruned_a_week_later(
         assert await migrated.updates.claim(7) and not await migrated.updates.claim(9)
     finally:
         await migrated.close()
+
+
+async def test_a_version_3_database_gets_what_moves_invites_and_short_reminders_need(
+    tmp_path: Path, clock: FixedClock,
+) -> None:
+    """An appointment table from before moves recorded what they replace is extended in place;
+    its booked meeting can then be moved, and the move books in one step."""
+    added = ("reminded_10m_at", "replaces", "invite_uid", "invite_sequence")
+    lines = SCHEMA_PATH.read_text().splitlines()
+    old = "\n".join(line for line in lines if line.split()[:1] not in ([c] for c in added))
+    path = tmp_path / "v3.sqlite3"
+    with sqlite3.connect(path) as conn:
+        conn.executescript(old.replace("updated_at         TEXT    NOT NULL DEFAULT "
+                                       "(strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),\n);",
+                                       "updated_at TEXT NOT NULL DEFAULT "
+                                       "(strftime('%Y-%m-%dT%H:%M:%fZ', 'now')));"))
+        have = {r[1] for r in conn.execute("PRAGMA table_info(appointments)")}
+        assert not have & set(added), have
+        conn.execute("INSERT INTO agents (id, name, telegram_id, calendar_id, timezone) "
+                     "VALUES (1, 'Agent', 900, 'a@example.com', 'UTC')")
+        conn.execute("INSERT INTO leads (id, telegram_id, chat_id) VALUES (1, 501, 501)")
+        conn.execute("INSERT INTO appointments (id, lead_id, agent_id, start_at, end_at, status, "
+                     "meeting_id) VALUES (1, 1, 1, '2027-03-02T10:00:00.000000Z', "
+                     "'2027-03-02T10:30:00.000000Z', 'booked', 'm1')")
+        conn.execute("PRAGMA user_version = 3")
+    conn.close()
+
+    store = await Store.open(path, Metrics(), clock)
+    try:
+        booked = await store.appointments.get(1)
+        assert booked is not None and booked.replaces is None
+        assert booked.invite_uid is None and booked.invite_sequence == 0
+        assert await store.appointments.reminder_sent(1, "10m")
+        moved = await store.appointments.hold(
+            1, 1, slot(11), buffer=timedelta(0), now=NOW,
+            move=Move(booked.id, "uid-1@leadbot", booked.invite_sequence + 1))
+        assert moved.replaces == 1 and moved.invite_sequence == 1
+        assert await store.appointments.mark_booked(moved.id)
+        old = await store.appointments.get(1)
+        assert old is not None and old.status is AppointmentStatus.CANCELLED
+        assert old.failure_reason == CLEANUP
+    finally:
+        await store.close()

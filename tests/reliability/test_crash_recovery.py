@@ -137,3 +137,57 @@ async def test_sigterm_finishes_the_booking_in_flight_and_closes_the_database(
             assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
         finally:
             conn.close()
+
+
+async def test_sigkill_mid_reschedule_then_restart_moves_the_meeting_once(
+        tmp_path: Path) -> None:
+    """The move's new booking hangs at the event insert and the process dies: after the restart
+    one meeting is booked, the old one is cancelled with its Zoom meeting and event deleted, and
+    the lead and the agent are told once."""
+    async with rig(tmp_path) as bot:
+        tg = bot.telegram
+        await bot.start()
+        await tap_first_offer(bot)
+        first = await tg.wait_for(lambda r: r["chat_id"] == LEAD_TG
+                                  and r["method"] == "sendDocument", timeout=10)
+        (old_meeting,) = bot.zoom.meetings.values()
+        assert old_meeting["join_url"] in first["text"]
+        (old_event,) = bot.google.events[CALENDAR]
+
+        bot.google.hang(EVENTS)
+        mark = tg.mark()
+        tg.push_text(LEAD_TG, "reschedule")
+        offers = await tg.wait_for(lambda r: r["chat_id"] == LEAD_TG and bool(markup_taps(r)),
+                                   after=mark, timeout=10)
+        tg.push_callback(LEAD_TG, markup_taps(offers)[-1], message_id=offers["message_id"])
+        await until(lambda: bot.google.count("POST", EVENTS) == 2, 10, "the move's insert")
+        assert statuses(bot) == ["booked", "pending"]
+        await bot.kill()
+
+        bot.google.clear_faults()
+        mark = tg.mark()
+        await bot.start()
+        told = await tg.wait_for(lambda r: r["chat_id"] == LEAD_TG
+                                 and r["method"] == "sendDocument", after=mark)
+        assert statuses(bot) == ["cancelled", "booked"]
+        assert "moved" in told["text"] and "You're booked" in told["text"]
+        agent = await tg.wait_for_text(AGENT_TG, "Moved", after=mark)
+        (meeting,) = bot.zoom.meetings.values()
+        assert meeting["id"] != old_meeting["id"]
+        assert meeting["join_url"] in told["text"] and meeting["join_url"] in agent["text"]
+        assert bot.orphans() == (1, 1)
+        assert bot.google.events[CALENDAR][old_event]["status"] == "cancelled"
+        (reason,) = [r["failure_reason"] for r in bot.rows(
+            "SELECT failure_reason FROM appointments WHERE status = 'cancelled'")]
+        assert reason is None, "nothing is left for the sweep"
+
+        # Once: the next message is answered, and nothing about the move is said again.
+        after = tg.mark()
+        tg.push_text(LEAD_TG, "thanks")
+        await tg.wait_for(lambda r: r["chat_id"] == LEAD_TG, after=after)
+        to_lead = [r for r in tg.sent()[mark:] if r["chat_id"] == LEAD_TG]
+        assert sum(r["method"] == "sendDocument" for r in to_lead) == 1, to_lead
+        to_agent = [r["text"] or "" for r in tg.sent()[mark:] if r["chat_id"] == AGENT_TG]
+        assert sum(t.startswith("Moved") for t in to_agent) == 1, to_agent
+        assert not any("New meeting" in t or "interrupted" in t for t in to_agent), to_agent
+        assert await bot.terminate() == 0, bot.log()

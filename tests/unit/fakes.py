@@ -21,20 +21,31 @@ from bot.booking.reminders import ReminderService
 from bot.booking.service import BookingService
 from bot.conversation.brain import BrainContext, BrainReply
 from bot.domain import (
+    CLEANUP,
     Agent,
     Appointment,
     AppointmentStatus,
     EventRequest,
+    HoldRules,
     Interval,
     Lead,
     LeadStatus,
     Meeting,
     Message,
+    Move,
     ReminderKind,
     Role,
     SlotOffer,
 )
-from bot.errors import DomainError, NotFound, SlotTaken, Unavailable
+from bot.errors import (
+    CalendarsUnreadable,
+    DayFull,
+    DomainError,
+    NotFound,
+    SlotTaken,
+    TooSoon,
+    Unavailable,
+)
 from bot.observability.metrics import Metrics
 from bot.ports import OutMessage
 from bot.scheduling.agents import AgentDirectory
@@ -66,15 +77,24 @@ class FakeClock:
 
 
 class FakeAgents:
-    """``AgentStore`` in a dict."""
+    """``AgentStore`` in a dict; ``remove`` asks the appointments fake about upcoming meetings."""
 
-    def __init__(self) -> None:
+    def __init__(self, appointments: FakeAppointments | None = None) -> None:
         self.rows: dict[int, Agent] = {}
+        self.removed: set[int] = set()
+        self._appointments = appointments
         self._ids = itertools.count(1)
 
     async def add(self, agent: Agent) -> Agent:
-        if any(a.telegram_id == agent.telegram_id for a in self.rows.values()):
-            raise DomainError(f"an agent with Telegram id {agent.telegram_id} already exists")
+        for other in self.rows.values():
+            if other.telegram_id != agent.telegram_id:
+                continue
+            if other.id not in self.removed:
+                raise DomainError(f"an agent with Telegram id {agent.telegram_id} already "
+                                  "exists")
+            self.removed.discard(other.id)
+            self.rows[other.id] = replace(agent, id=other.id)
+            return self.rows[other.id]
         stored = replace(agent, id=next(self._ids))
         self.rows[stored.id] = stored
         return stored
@@ -83,7 +103,27 @@ class FakeAgents:
         return self.rows.get(agent_id)
 
     async def list(self, *, active_only: bool = False) -> list[Agent]:
-        return [a for _, a in sorted(self.rows.items()) if a.active or not active_only]
+        return [a for i, a in sorted(self.rows.items())
+                if i not in self.removed and (a.active or not active_only)]
+
+    async def update(self, agent_id: int, **fields: Any) -> Agent:
+        if agent_id not in self.rows or agent_id in self.removed:
+            raise NotFound(f"no agent with id {agent_id}")
+        if "telegram_id" in fields or "id" in fields:
+            raise ValueError("not updatable: telegram_id")
+        self.rows[agent_id] = replace(self.rows[agent_id], **fields)
+        return self.rows[agent_id]
+
+    async def remove(self, agent_id: int, now: datetime) -> tuple[datetime, ...]:
+        if agent_id not in self.rows or agent_id in self.removed:
+            raise NotFound(f"no agent with id {agent_id}")
+        rows = self._appointments.rows.values() if self._appointments is not None else ()
+        upcoming = tuple(sorted(a.start for a in rows
+                                if a.agent_id == agent_id and a.status in _ACTIVE and a.end > now))
+        if not upcoming:
+            self.removed.add(agent_id)
+            self.rows[agent_id] = replace(self.rows[agent_id], active=False)
+        return upcoming
 
 
 _LEAD_UPDATABLE = frozenset({"name", "phone_number", "email", "timezone", "status", "agent_id",
@@ -235,18 +275,28 @@ class FakeAppointments:
                                             updated_at=self._clock.now())
 
     async def hold(self, lead_id: int, agent_id: int, slot: Interval, *,
-                   buffer: timedelta, topic: str | None = None,
-                   now: datetime | None = None) -> Appointment:
+                   buffer: timedelta, topic: str | None = None, now: datetime | None = None,
+                   rules: HoldRules | None = None, move: Move | None = None) -> Appointment:
+        rules = rules or HoldRules()
+        if rules.not_before is not None and slot.start < rules.not_before:
+            raise TooSoon(f"{slot.start.isoformat()} is closer than the agent's notice")
         wide = slot.widened(buffer)
-        for other in self.rows.values():
-            if other.agent_id == agent_id and other.status in _ACTIVE and \
-                    other.interval.overlaps(wide):
-                raise SlotTaken(f"agent {agent_id} is taken at {slot.start.isoformat()}")
+        mine = [a for a in self.rows.values() if a.agent_id == agent_id and a.status in _ACTIVE
+                and (move is None or a.id != move.replaces)]
+        if any(other.interval.overlaps(wide) for other in mine):
+            raise SlotTaken(f"agent {agent_id} is taken at {slot.start.isoformat()}")
+        day = rules.day
+        if rules.max_per_day is not None and day is not None and \
+                sum(day.start <= a.start < day.end for a in mine) >= rules.max_per_day:
+            raise DayFull(f"agent {agent_id} has {rules.max_per_day} meetings that day")
         stamp = now or self._clock.now()
         appointment = Appointment(id=next(self._ids), lead_id=lead_id, agent_id=agent_id,
                                   start=slot.start, end=slot.end,
                                   status=AppointmentStatus.PENDING, topic=topic,
-                                  created_at=stamp, updated_at=stamp)
+                                  created_at=stamp, updated_at=stamp,
+                                  replaces=move.replaces if move else None,
+                                  invite_uid=move.invite_uid if move else None,
+                                  invite_sequence=move.invite_sequence if move else 0)
         self.rows[appointment.id] = appointment
         return appointment
 
@@ -260,9 +310,13 @@ class FakeAppointments:
         self._set(appointment_id, calendar_event_id=event_id)
 
     async def mark_booked(self, appointment_id: int) -> bool:
-        if self._require(appointment_id).status is not AppointmentStatus.PENDING:
+        appointment = self._require(appointment_id)
+        if appointment.status is not AppointmentStatus.PENDING:
             return False
         self._set(appointment_id, status=AppointmentStatus.BOOKED)
+        old = self.rows.get(appointment.replaces) if appointment.replaces else None
+        if old is not None and old.status in _ACTIVE:
+            self._set(old.id, status=AppointmentStatus.CANCELLED, failure_reason=CLEANUP)
         return True
 
     async def mark_failed(self, appointment_id: int, reason: str) -> None:
@@ -363,10 +417,10 @@ class FakeRepositories:
     updates: FakeUpdates = field(init=False)
 
     def __post_init__(self) -> None:
-        self.agents = FakeAgents()
+        self.appointments = FakeAppointments(self.clock)
+        self.agents = FakeAgents(self.appointments)
         self.leads = FakeLeads(self.clock)
         self.messages = FakeMessages(self.clock)
-        self.appointments = FakeAppointments(self.clock)
         self.offers = FakeOffers()
         self.updates = FakeUpdates(self.clock)
 
@@ -449,7 +503,8 @@ BusyCall = tuple[tuple[str, ...], datetime, datetime]
 class FakeCalendar(_Scripted):
     """``CalendarProvider``: busy intervals per calendar id; records events made and deleted.
 
-    Operations for ``fail``/``pause``: ``busy``, ``create_event``, ``delete_event``.
+    Operations for ``fail``/``pause``: ``busy``, ``create_event``, ``update_event``,
+    ``delete_event``.
     """
 
     service = "google"
@@ -457,10 +512,13 @@ class FakeCalendar(_Scripted):
     def __init__(self) -> None:
         super().__init__()
         self.busy_times: dict[str, list[Interval]] = {}
+        self.unreadable: dict[str, str] = {}
+        """Calendars answered with an error (id -> reason), the others answered as usual."""
         self.busy_calls: list[BusyCall] = []
         self.events: dict[str, EventRequest] = {}
         self.created: list[EventRequest] = []
         self.deleted: list[tuple[str, str]] = []
+        self.updated: list[EventRequest] = []
 
     def block(self, calendar_id: str, start: datetime, end: datetime) -> None:
         """Mark time busy in a calendar (somebody booked it outside the bot)."""
@@ -472,9 +530,12 @@ class FakeCalendar(_Scripted):
         late = await self._enter("busy")
         span = Interval(start, end)
         answer = {cal: [i for i in self.busy_times.get(cal, []) if i.overlaps(span)]
-                  for cal in calendar_ids}
+                  for cal in calendar_ids if cal not in self.unreadable}
         if late is not None:
             raise late.error
+        failed = {cal: self.unreadable[cal] for cal in calendar_ids if cal in self.unreadable}
+        if failed:
+            raise CalendarsUnreadable(self.service, failed, answer)
         return answer
 
     async def create_event(self, event: EventRequest) -> str:
@@ -485,6 +546,15 @@ class FakeCalendar(_Scripted):
         if late is not None:
             raise late.error
         return event.event_id
+
+    async def update_event(self, event: EventRequest) -> None:
+        late = await self._enter("update_event")
+        if event.event_id not in self.events:
+            raise NotFound(f"no event {event.event_id}")
+        self.updated.append(event)
+        self.events[event.event_id] = event
+        if late is not None:
+            raise late.error
 
     async def delete_event(self, calendar_id: str, event_id: str) -> None:
         late = await self._enter("delete_event")
