@@ -84,6 +84,14 @@ CREATE TABLE slot_offers (
     created_at     TEXT    NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
 );
 
+-- Every status a lead has had, oldest first: the pipeline's history (``/lead`` shows it).
+CREATE TABLE lead_status_history (
+    id          INTEGER PRIMARY KEY,
+    lead_id     INTEGER NOT NULL REFERENCES leads(id) ON DELETE CASCADE,
+    status      TEXT    NOT NULL,
+    changed_at  TEXT    NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+);
+
 -- Update ids already handled, stamped by the bot's clock; those older than 7 days are pruned.
 CREATE TABLE processed_updates (
     update_id     INTEGER PRIMARY KEY,
@@ -107,5 +115,7 @@ CREATE INDEX idx_appointments_failure ON appointments(failure_reason)
     WHERE failure_reason IS NOT NULL;
 -- A lead's open offers.
 CREATE INDEX idx_slot_offers_lead_created ON slot_offers(lead_id, created_at);
+-- A lead's status history in order.
+CREATE INDEX idx_lead_status_history_lead ON lead_status_history(lead_id, id);
 -- Pruning the update ids seen more than a week ago.
 CREATE INDEX idx_processed_updates_seen ON processed_updates(seen_at);

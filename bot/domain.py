@@ -49,11 +49,17 @@ class Agent:
 
 
 class LeadStatus(StrEnum):
+    """Where a lead is in the sales pipeline; ``bot.pipeline`` moves leads between these."""
+
     NEW = "new"
-    QUALIFYING = "qualifying"
-    OFFERED = "offered"
+    ENGAGED = "engaged"
+    QUALIFIED = "qualified"
     BOOKED = "booked"
+    HELD = "held"
+    NO_SHOW = "no_show"
     CANCELLED = "cancelled"
+    LOST = "lost"
+    OPTED_OUT = "opted_out"
 
 
 class Awaiting(StrEnum):

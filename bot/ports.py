@@ -80,7 +80,12 @@ class LeadStore(Protocol):
         ...
 
     async def update(self, lead_id: int, **fields: Any) -> Lead:
-        """Set the given fields and return the lead as stored."""
+        """Set the given fields and return the lead as stored (a new status joins the
+        lead's status history)."""
+        ...
+
+    async def status_history(self, lead_id: int) -> list[tuple[LeadStatus, datetime]]:
+        """Every status the lead has moved to, oldest first, with when."""
         ...
 
 

@@ -22,10 +22,11 @@ import aiosqlite
 
 from bot.errors import StorageError
 from bot.observability.metrics import Metrics
+from bot.pipeline import LEGACY
 
 # In the source tree a link to the top-level schema.sql; in an installed wheel, its content.
 SCHEMA_PATH = Path(__file__).resolve().parent / "schema.sql"
-SCHEMA_VERSION = 6  # 6: the lead's language and whether their zone is assumed
+SCHEMA_VERSION = 7  # 7: the pipeline's statuses and their history
 # What a column added to an older database must say about the rows already there: run once,
 # right after the migration adds that column (a new database has no rows to describe).
 _BACKFILLS: dict[tuple[str, str], str] = {
@@ -273,6 +274,8 @@ async def migrate(conn: aiosqlite.Connection, schema: str | None = None) -> None
                 await conn.execute(sql.replace("CREATE INDEX", "CREATE INDEX IF NOT EXISTS", 1)
                                    .replace("CREATE UNIQUE INDEX",
                                             "CREATE UNIQUE INDEX IF NOT EXISTS", 1))
+        for old, new in LEGACY.items():
+            await conn.execute("UPDATE leads SET status = ? WHERE status = ?", (new.value, old))
         await conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
         await conn.execute("COMMIT")
     except BaseException:

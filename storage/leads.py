@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import sqlite3
+from datetime import datetime
 from typing import Any
 
 from bot.domain import Awaiting, Lead, LeadStatus
 from bot.errors import require
-from storage.db import Database, opt_from_db
+from bot.pipeline import LEGACY
+from storage.db import Database, from_db, opt_from_db
 
 _UPDATABLE = frozenset({"name", "phone_number", "email", "timezone", "status", "agent_id",
                         "notes", "awaiting", "chat_id", "language", "timezone_assumed"})
@@ -16,11 +18,16 @@ _UPDATABLE = frozenset({"name", "phone_number", "email", "timezone", "status", "
 def _lead(row: sqlite3.Row) -> Lead:
     return Lead(id=row["id"], telegram_id=row["telegram_id"], chat_id=row["chat_id"],
                 name=row["name"], phone_number=row["phone_number"], email=row["email"],
-                timezone=row["timezone"], status=LeadStatus(row["status"]),
+                timezone=row["timezone"], status=_status(row["status"]),
                 agent_id=row["agent_id"], notes=row["notes"],
                 created_at=opt_from_db(row["created_at"]),
                 updated_at=opt_from_db(row["updated_at"]), awaiting=_awaiting(row["awaiting"]),
                 language=row["language"], timezone_assumed=bool(row["timezone_assumed"]))
+
+
+def _status(value: str) -> LeadStatus:
+    """The stored status, an older version's name read as today's."""
+    return LEGACY.get(value) or LeadStatus(value)
 
 
 def _awaiting(value: str | None) -> Awaiting | None:
@@ -73,8 +80,21 @@ class LeadRepository:
             raise ValueError(f"not updatable: {', '.join(sorted(unknown))}")
         if fields:
             sets = ", ".join(f"{k} = :{k}" for k in fields)
-            await self._db.execute(
-                f"UPDATE leads SET {sets}, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ','now') "
-                "WHERE id = :id", {**{k: getattr(v, "value", v) for k, v in fields.items()},
-                                   "id": lead_id})
+            params = {**{k: getattr(v, "value", v) for k, v in fields.items()}, "id": lead_id}
+            async with self._db.transaction() as tx:
+                if "status" in fields:
+                    # A change of status joins the history in the same transaction.
+                    await tx.execute(
+                        "INSERT INTO lead_status_history (lead_id, status) SELECT id, :status "
+                        "FROM leads WHERE id = :id AND status != :status", params)
+                await tx.execute(
+                    f"UPDATE leads SET {sets}, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ',"
+                    "'now') WHERE id = :id", params)
         return require(await self.get(lead_id), "lead")
+
+    async def status_history(self, lead_id: int) -> list[tuple[LeadStatus, datetime]]:
+        """Every status the lead has moved to, oldest first, with when."""
+        rows = await self._db.fetchall(
+            "SELECT status, changed_at FROM lead_status_history WHERE lead_id = ? ORDER BY id",
+            (lead_id,))
+        return [(_status(r["status"]), from_db(r["changed_at"])) for r in rows]

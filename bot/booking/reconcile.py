@@ -15,8 +15,9 @@ import logging
 from bot.booking.compensation import LATE_CREATE, Compensation
 from bot.booking.events import event_request, meeting_of
 from bot.clock import Clock
-from bot.domain import CLEANUP, Appointment, AppointmentStatus, LeadStatus, Meeting
+from bot.domain import CLEANUP, Appointment, AppointmentStatus, Meeting
 from bot.errors import BotError, require
+from bot.pipeline import Step, advance
 from bot.ports import CalendarProvider, Repositories
 from bot.scheduling.service import SlotService
 
@@ -68,7 +69,8 @@ class Reconciler:
             except BotError as err:
                 log.warning("reconcile could not finish appointment %s: %s", appointment.id, err)
         if completed:
-            await self._store.leads.update(lead.id, agent_id=agent.id, status=LeadStatus.BOOKED)
+            await self._store.leads.update(lead.id, agent_id=agent.id,
+                                           status=advance(lead.status, Step.BOOKED))
             done = require(await self._store.appointments.get(appointment.id), "appointment")
             await self.finish_move(done)
         else:

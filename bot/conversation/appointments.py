@@ -31,9 +31,10 @@ from bot.conversation.turn import (
     Team,
     Turn,
 )
-from bot.domain import Agent, Appointment, AppointmentStatus, Awaiting, Lead, LeadStatus
+from bot.domain import Agent, Appointment, AppointmentStatus, Awaiting, Lead
 from bot.errors import BookingFailed, ExpiryReason, NotFound, OfferExpired, SlotTaken, TooSoon
 from bot.observability.metrics import Metrics
+from bot.pipeline import Step, advance
 from bot.ports import AppointmentStore, Button, OfferStore, OutMessage
 
 log = logging.getLogger(__name__)
@@ -146,7 +147,8 @@ class Appointments:
             return
         finally:
             self._metrics.observe("booking.service", time.perf_counter() - start)
-        await self._leads.update(turn, agent_id=booked.agent.id, status=LeadStatus.BOOKED)
+        await self._leads.update(turn, agent_id=booked.agent.id,
+                                 status=advance(turn.lead.status, Step.BOOKED))
         await self._announce(turn, booked)
 
     async def book_choice(self, turn: Turn, choice: int) -> None:
@@ -208,7 +210,7 @@ class Appointments:
         except NotFound:
             turn.say(wording.NOTHING_TO_CANCEL)
             return
-        await self._leads.update(turn, status=LeadStatus.CANCELLED)
+        await self._leads.update(turn, status=advance(turn.lead.status, Step.CANCELLED))
         self._reminders.forget(cancelled.id)
         tz = zone(turn.lead.timezone, agent.timezone)
         turn.say(wording.cancelled(notices.slot_label(cancelled.start, tz)),

@@ -13,8 +13,9 @@ from bot.conversation import wording
 from bot.conversation.turn import KEEP, OFFER_PREFIX, LeadState, Team, Turn
 from bot.conversation.when import When, parse_when
 from bot.conversation.when.describe import clock
-from bot.domain import Agent, Appointment, LeadStatus, SlotOffer
+from bot.domain import Agent, Appointment, SlotOffer
 from bot.errors import IntegrationError
+from bot.pipeline import Step, advance
 from bot.ports import Button, OfferStore, OutMessage
 from bot.scheduling.offers import NoSlotsReason, OfferResult
 from bot.scheduling.service import SlotService
@@ -71,10 +72,10 @@ class Offering:
             # Said once: from now on times are shown in this zone, until the lead gives theirs
             # or their number implies it.
             await self._leads.update(turn, timezone=tz.key, timezone_assumed=True,
-                                     status=LeadStatus.OFFERED)
+                                     status=advance(lead.status, Step.ENGAGED))
             turn.say(wording.zone_note(notices.zone_label(tz)))
-        elif result.offers and lead.status in (LeadStatus.NEW, LeadStatus.QUALIFYING):
-            await self._leads.update(turn, status=LeadStatus.OFFERED)
+        elif result.offers and advance(lead.status, Step.ENGAGED) != lead.status:
+            await self._leads.update(turn, status=advance(lead.status, Step.ENGAGED))
 
 
 def _intro(result: OfferResult, tz: ZoneInfo, when: When | None) -> str:

@@ -110,7 +110,7 @@ async def test_an_old_database_is_migrated_in_place_without_losing_rows(
         assert [(r["id"], r["telegram_id"], r["name"], r["phone_number"], r["status"])
                 for r in leads] == [(1, 501, "Ann", "+14155550100", "new"),
                                     (2, 502, "Bo", "+442071838750", "booked"),
-                                    (3, 503, None, None, "qualifying")]
+                                    (3, 503, None, None, "engaged")]
         for row in leads:
             assert row["email"] is None and row["awaiting"] is None and row["agent_id"] is None
             assert row["created_at"] and row["updated_at"], row

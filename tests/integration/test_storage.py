@@ -151,11 +151,11 @@ async def test_hot_queries_use_the_seeds_indexes(store: Store) -> None:
         await store.messages.add(lead.id, Role.USER if i % 2 else Role.ASSISTANT, f"m{i}")
     appointment = await store.appointments.hold(lead.id, agent.id, slot(9), buffer=timedelta(0))
     await store.appointments.mark_booked(appointment.id)
-    await store.leads.update(lead.id, phone_number="+14155550100", status=LeadStatus.OFFERED)
+    await store.leads.update(lead.id, phone_number="+14155550100", status=LeadStatus.ENGAGED)
 
     statements = await traced(store)
     await store.messages.last(lead.id, 15)
-    await store.leads.by_phone("+14155550100", LeadStatus.OFFERED)
+    await store.leads.by_phone("+14155550100", LeadStatus.ENGAGED)
     await store.appointments.for_lead(lead.id, agent.id, AppointmentStatus.BOOKED)
     await store.appointments.upcoming_for_lead(lead.id, NOW)
     await store.appointments.hold(lead.id, agent.id, slot(11), buffer=timedelta(minutes=10),
@@ -373,9 +373,9 @@ async def test_lead_update_rejects_unknown_fields_and_changes_nothing(store: Sto
         with pytest.raises(ValueError, match="not updatable"):
             await store.leads.update(lead.id, **bad)
     assert await store.leads.get(lead.id) == lead
-    changed = await store.leads.update(lead.id, name="Ann", status=LeadStatus.QUALIFYING,
+    changed = await store.leads.update(lead.id, name="Ann", status=LeadStatus.QUALIFIED,
                                        email="ann@example.com", awaiting="phone")
-    assert (changed.name, changed.status, changed.email) == ("Ann", LeadStatus.QUALIFYING,
+    assert (changed.name, changed.status, changed.email) == ("Ann", LeadStatus.QUALIFIED,
                                                            "ann@example.com")
     stored = await store.leads.get(lead.id)
     assert stored is not None and stored.awaiting is Awaiting.PHONE
@@ -401,3 +401,12 @@ async def test_update_ids_seen_over_a_week_ago_are_pruned_and_newer_ones_kept(
         stamps = dict(conn.execute("SELECT update_id, seen_at FROM processed_updates"))
     conn.close()
     assert stamps == {1: "2027-03-09T12:00:00.000000Z", 3: "2027-03-09T12:00:00.000000Z"}
+
+
+async def test_a_lead_status_change_joins_the_history_once(store: Store) -> None:
+    lead = await store.leads.get_or_create(4242, 4242, "Hist")
+    await store.leads.update(lead.id, status=LeadStatus.ENGAGED)
+    await store.leads.update(lead.id, status=LeadStatus.ENGAGED, name="Hist Again")
+    await store.leads.update(lead.id, status=LeadStatus.BOOKED)
+    assert [s for s, _ in await store.leads.status_history(lead.id)] == [
+        LeadStatus.ENGAGED, LeadStatus.BOOKED]

@@ -136,6 +136,7 @@ class FakeLeads:
     def __init__(self, clock: FakeClock) -> None:
         self.rows: dict[int, Lead] = {}
         self.waiting: dict[int, Any] = {}
+        self.history: dict[int, list[tuple[LeadStatus, datetime]]] = {}
         self._clock = clock
         self._ids = itertools.count(1)
 
@@ -169,9 +170,14 @@ class FakeLeads:
         own = {f.name for f in fields(Lead)}
         if "awaiting" in changes and "awaiting" not in own:
             self.waiting[lead_id] = changes.pop("awaiting")
+        if "status" in changes and changes["status"] != lead.status:
+            self.history.setdefault(lead_id, []).append((changes["status"], self._clock.now()))
         lead = replace(lead, **changes, updated_at=self._clock.now())
         self.rows[lead_id] = lead
         return lead
+
+    async def status_history(self, lead_id: int) -> list[tuple[LeadStatus, datetime]]:
+        return list(self.history.get(lead_id, []))
 
     async def awaiting(self, lead_id: int) -> Any:
         lead = self.rows.get(lead_id)

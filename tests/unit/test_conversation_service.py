@@ -28,7 +28,7 @@ async def test_asking_for_times_shows_numbered_times_as_buttons_and_says_the_zon
     assert "Times are in UTC time" in text_of(first)
     again = await c.says("and wednesday?")
     assert "Times are in" not in text_of(again)
-    assert (await c.lead()).status is LeadStatus.OFFERED
+    assert (await c.lead()).status is LeadStatus.ENGAGED
 
 
 async def test_a_brains_words_for_the_time_are_resolved_in_the_leads_zone() -> None:
@@ -134,7 +134,7 @@ async def test_a_failed_booking_tells_the_lead_nothing_was_booked_and_the_agent_
     replies = await c.taps(offers_in(await c.says("show me times"))[0])
     assert "nothing was booked" in text_of(replies) and offers_in(replies)
     assert any("failed and was undone" in t for t in c.to_agent())
-    assert (await c.lead()).status is LeadStatus.OFFERED
+    assert (await c.lead()).status is LeadStatus.ENGAGED
     assert c.calendar.live() == [] and c.meetings.live() == []
 
 
