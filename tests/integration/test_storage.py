@@ -410,3 +410,10 @@ async def test_a_lead_status_change_joins_the_history_once(store: Store) -> None
     await store.leads.update(lead.id, status=LeadStatus.BOOKED)
     assert [s for s, _ in await store.leads.status_history(lead.id)] == [
         LeadStatus.ENGAGED, LeadStatus.BOOKED]
+
+
+async def test_a_status_an_older_version_stored_reads_as_engaged(store: Store) -> None:
+    lead = await store.leads.get_or_create(4343, 4343, "Old")
+    await store.db.execute("UPDATE leads SET status = 'offered' WHERE id = ?", (lead.id,))
+    found = await store.leads.get(lead.id)
+    assert found is not None and found.status is LeadStatus.ENGAGED

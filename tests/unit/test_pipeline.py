@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.domain import LeadStatus as S
-from bot.pipeline import LEGACY, Step, advance
+from bot.pipeline import Step, advance
 
 
 @pytest.mark.parametrize(("current", "step", "expected"), [
@@ -41,6 +41,3 @@ def test_every_step_leaves_every_status_somewhere_valid() -> None:
         for step in Step:
             assert advance(current, step) in S
 
-
-def test_an_older_versions_statuses_read_as_engaged() -> None:
-    assert LEGACY == {"qualifying": S.ENGAGED, "offered": S.ENGAGED}
