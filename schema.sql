@@ -16,6 +16,7 @@ CREATE TABLE agents (
     max_per_day     INTEGER,
     active          INTEGER NOT NULL DEFAULT 1,
     console_only    INTEGER NOT NULL DEFAULT 0,       -- the console's demo agent
+    language        TEXT    NOT NULL DEFAULT 'en',    -- the language of the agent's notices
     removed_at      TEXT,                             -- `agents remove`: kept for its history
     created_at      TEXT    NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
     updated_at      TEXT    NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))

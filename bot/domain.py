@@ -46,6 +46,8 @@ class Agent:
     console_only: bool = False
     """The console chat's demo agent: never offered to Telegram leads; its calendar is the
     bot's own database, even with Google configured."""
+    language: str = "en"
+    """The language of the agent's notices (``agents add --language``)."""
 
 
 class LeadStatus(StrEnum):
@@ -93,7 +95,8 @@ class Lead:
     updated_at: datetime | None = None
     awaiting: Awaiting | None = None
     language: str | None = None
-    """The lead's language as Telegram reports it (``language_code``: "de", "pt-br")."""
+    """The lead's language: Telegram's ``language_code`` at first contact ("de", "pt-br"),
+    then the supported language the lead writes in or asks for ("es")."""
     timezone_assumed: bool = False
     """``timezone`` is the agent's, assumed when times were first shown; a zone the lead gives,
     or one their phone number implies, replaces it."""

@@ -17,7 +17,7 @@ from storage.db import Database, from_db, to_db
 
 _FIELDS = ("name", "telegram_id", "calendar_id", "timezone", "working_hours", "slot_minutes",
            "buffer_minutes", "notice_minutes", "horizon_days", "max_per_day", "active",
-           "console_only")
+           "console_only", "language")
 _FLAGS = ("active", "console_only")
 _UPDATABLE = frozenset(_FIELDS) - {"telegram_id"}
 _STAMP = "updated_at = strftime('%Y-%m-%dT%H:%M:%fZ','now')"

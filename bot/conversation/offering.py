@@ -105,7 +105,7 @@ def _message(result: OfferResult, tz: ZoneInfo, lead_in: str, when: When | None,
     """The offers as numbered lines and one button each, or why there are none."""
     if not result.offers:
         reason = result.reason or NoSlotsReason.ALL_BUSY
-        return OutMessage(f"{lead_in}{wording.NO_SLOTS[reason]}".strip())
+        return OutMessage(f"{lead_in}{wording.no_slots(reason)}".strip())
     if reschedule_of is not None:
         intro = wording.moving(notices.slot_label(reschedule_of.start, tz))
     else:

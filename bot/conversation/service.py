@@ -40,11 +40,11 @@ from bot.conversation.turn import (
     NEW_PREFIX,
     OFFER_PREFIX,
     SHOW_TIMES,
-    SHOW_TIMES_ROW,
     LeadState,
     Sender,
     Team,
     Turn,
+    show_times_row,
 )
 from bot.domain import Awaiting, Lead, Message, Role, clean_text
 from bot.errors import BotError
@@ -108,7 +108,7 @@ class ConversationService:
         turn = await self._begin(sender, "/start", kind="start")
         agent = await self._team.agent_of(turn.lead)
         names = [n for n in (agent.name if agent else None, self._agency) if n]
-        turn.say(wording.greeting(sender.first_name, names), buttons=SHOW_TIMES_ROW)
+        turn.say(wording.greeting(sender.first_name, names), buttons=show_times_row())
         return await self._finish(turn)
 
     async def text(self, sender: Sender, text: str,
@@ -179,7 +179,7 @@ class ConversationService:
     async def unsupported(self, sender: Sender, kind: str) -> list[OutMessage]:
         """Stickers, photos, voice...: a short polite answer."""
         turn = await self._begin(sender, f"(sent a {kind})", kind="unsupported")
-        turn.say(wording.unsupported(kind), buttons=SHOW_TIMES_ROW)
+        turn.say(wording.unsupported(kind), buttons=show_times_row())
         return await self._finish(turn)
 
     async def tap(self, sender: Sender, data: str) -> list[OutMessage]:

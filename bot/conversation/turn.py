@@ -33,9 +33,13 @@ MOVE_PREFIX = "m:"
 """Move the booked meeting, to a time near the words after the prefix."""
 NEW_PREFIX = "n:"
 """Book another meeting, near the words after the prefix."""
-SHOW_TIMES_ROW = ((Button(wording.SHOW_TIMES_LABEL, SHOW_TIMES),),)
 NAME_CHARS = 100
 LANGUAGE_CHARS = 35  # an IETF language tag is at most this long in practice
+
+
+def show_times_row() -> tuple[tuple[Button, ...], ...]:
+    """The one-button row that asks for times, labelled in the speaking language."""
+    return ((Button(wording.SHOW_TIMES_LABEL, SHOW_TIMES),),)
 
 
 @dataclass(frozen=True, slots=True)

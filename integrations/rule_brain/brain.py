@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 from zoneinfo import ZoneInfo
 
+from bot.conversation import wording
 from bot.conversation.actions import (
     BookSlot,
     Cancel,
@@ -23,6 +24,7 @@ from bot.conversation.actions import (
 from bot.conversation.brain import BrainContext, BrainReply
 from bot.conversation.places import resolve_zone
 from bot.domain import Awaiting, Role
+from bot.i18n import _
 from integrations.rule_brain import patterns as rx
 from integrations.rule_brain import replies
 from integrations.rule_brain.picking import pick_offer
@@ -43,7 +45,7 @@ class RuleBrain:
             try:
                 return BrainReply(text=replies.steer(context))
             except Exception:
-                return BrainReply(text="I can help you book a call. When would suit you?")
+                return BrainReply(text=_("I can help you book a call. When would suit you?"))
 
 
 def _decide(context: BrainContext) -> BrainReply:
@@ -125,7 +127,7 @@ def _confirmation(rest: str) -> BrainReply | None:
     if rx.CANCEL.search(rest) and not rx.NEGATED_CANCEL.search(rest):
         return BrainReply(tool_calls=(Cancel(),))
     if rx.NO.search(rest):
-        return BrainReply(text="Okay, your meeting stays as it is.")
+        return BrainReply(text=wording.KEPT)
     if rx.YES.search(rest):
         return BrainReply(tool_calls=(Cancel(),))
     return None

@@ -43,7 +43,7 @@ from bot.conversation.places import resolve_zone
 from bot.conversation.when import lexicon as lx
 from bot.conversation.when.clock import AROUND, time_of
 from bot.conversation.when.days import Day, day_of
-from bot.conversation.when.describe import describe
+from bot.conversation.when.describe import date_wins, describe
 from bot.conversation.when.model import DAY_MINUTES, Range, When
 
 HORIZON_DAYS = 400
@@ -210,8 +210,7 @@ def _resolve(facts: _Facts, now: datetime) -> When | None:
         if beside is not None:
             positive.remove(d)
             if beside.dates[0].weekday() != d.weekday:
-                note = (f"{beside.dates[0]:%B} {beside.dates[0].day} is a "
-                        f"{beside.dates[0]:%A}, so I went by the date.")
+                note = date_wins(beside.dates[0])
         elif weeks:
             d.dates = [x for x in weeks[0].dates if x.weekday() == d.weekday] or d.dates
             d.flexible = False
