@@ -44,7 +44,9 @@ from bot.conversation.when import lexicon as lx
 from bot.conversation.when.clock import AROUND, time_of
 from bot.conversation.when.days import Day, day_of
 from bot.conversation.when.describe import date_wins, describe
+from bot.conversation.when.languages import to_english
 from bot.conversation.when.model import DAY_MINUTES, Range, When
+from bot.i18n import current, supported
 
 HORIZON_DAYS = 400
 _Span = tuple[int, int]
@@ -63,16 +65,20 @@ class _Facts:
     low: str = ""
 
 
-def parse_when(text: str, now: datetime) -> When | None:
-    """What ``text`` says about when; ``now`` is aware, in the lead's zone. None: no time."""
-    found = find_when(text, now)
+def parse_when(text: str, now: datetime, language: str | None = None) -> When | None:
+    """What ``text`` says about when; ``now`` is aware, in the lead's zone. None: no time.
+    ``language``: the lead's (the speaking language when not given); English is always read."""
+    found = find_when(text, now, language)
     return found[0] if found is not None else None
 
 
-def find_when(text: str, now: datetime) -> tuple[When, str] | None:
+def find_when(text: str, now: datetime, language: str | None = None) -> tuple[When, str] | None:
     """What ``parse_when`` finds, and the words that said it ("friday morning" out of "can we
-    move it to friday morning?"): ``parse_when`` reads those words as it read the whole text."""
-    low = lx.normalise(text)
+    move it to friday morning?"): ``parse_when`` reads those words as it read the whole text.
+    Words in another language come back said in English ("mañana por la tarde" -> "tomorrow
+    afternoon")."""
+    low = lx.normalise(to_english(" ".join(text.lower().split()),
+                                  supported(language or current())))
     facts = _Facts(low=low)
     taken: list[_Span] = []
     _find_zone(low, now, facts, taken)
