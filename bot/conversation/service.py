@@ -48,6 +48,8 @@ from bot.conversation.turn import (
 )
 from bot.domain import Awaiting, Lead, Message, Role, clean_text
 from bot.errors import BotError
+from bot.i18n import speak, supported
+from bot.i18n.detect import language_said
 from bot.observability.metrics import Metrics
 from bot.ports import Notifier, OutMessage, Repositories
 from bot.scheduling.service import SlotService
@@ -59,6 +61,7 @@ log = logging.getLogger(__name__)
 HISTORY = 15
 MAX_INBOUND = 16_384  # Telegram caps at 4,096; the console does not
 MAX_TOOL_CALLS = 4
+LANGUAGE_SCAN = 600  # the language of a message shows in its first few hundred characters
 
 _Tool = Callable[[Turn, Any, BrainContext], Awaitable[None]]
 _ONE_SHOT = frozenset({Awaiting.CANCEL_CONFIRM, Awaiting.MOVE_OR_NEW})
@@ -127,6 +130,7 @@ class ConversationService:
         """The lead edited a message: its stored text is replaced (no second row), and it is
         answered again only when what it asks for changed; else nothing is said."""
         lead = await self._leads.of(sender)
+        speak(lead.language)
         before = await self._store.messages.edit(lead.id, telegram_message_id,
                                                  text[:MAX_INBOUND])
         if before is None:
@@ -214,7 +218,14 @@ class ConversationService:
         self._metrics.incr("messages")
         if self._log_texts:
             log.debug("lead=%d says %r", lead.id, inbound[:200])
-        return Turn(lead, kind)
+        turn = Turn(lead, kind)
+        if kind == "text":
+            # "English please", or a message clearly in another language: spoken from now on.
+            said = language_said(inbound[:LANGUAGE_SCAN], supported(lead.language))
+            if said is not None:
+                await self._leads.update(turn, language=said)
+        speak(turn.lead.language)
+        return turn
 
     async def _finish(self, turn: Turn) -> list[OutMessage]:
         if turn.rezoned and not turn.offered:

@@ -24,9 +24,10 @@ from bot.conversation.actions import (
 from bot.conversation.brain import BrainContext, BrainReply
 from bot.conversation.places import resolve_zone
 from bot.domain import Awaiting, Role
-from bot.i18n import _
+from bot.i18n import _, supported
 from integrations.rule_brain import patterns as rx
 from integrations.rule_brain import replies
+from integrations.rule_brain.languages import in_english
 from integrations.rule_brain.picking import pick_offer
 from integrations.rule_brain.reading import Reading, awaited_detail, normalize, read
 
@@ -119,7 +120,8 @@ def _cancel_was_just_asked(context: BrainContext) -> bool:
     earlier = context.history[:-1]
     if not earlier or earlier[-1].role is not Role.ASSISTANT:
         return True
-    return bool(rx.CANCEL.search(earlier[-1].content))
+    asked = in_english(earlier[-1].content, supported(context.lead.language))
+    return bool(rx.CANCEL.search(asked))
 
 
 def _confirmation(rest: str) -> BrainReply | None:

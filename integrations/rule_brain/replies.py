@@ -104,13 +104,16 @@ def _help(context: BrainContext) -> str:
     return text
 
 
+_OPENINGS = {"thanks": N_("You're welcome"), "bye": N_("Bye for now"), "ok": N_("Great"),
+             "no": N_("No problem")}
+
+
 def _goodbye(kind: str, context: BrainContext) -> str:
     """Thanks, bye, ok or no: a short friendly answer that keeps the way forward open."""
     if kind == "ok" and context.awaiting in _ASK_AGAIN:
         return _("Great - {question}", question=_(_ASK_AGAIN[context.awaiting]))
     agent = _agent(context)
-    opening = _({"thanks": N_("You're welcome"), "bye": N_("Bye for now"), "ok": N_("Great"),
-                 "no": N_("No problem")}[kind])
+    opening = _(_OPENINGS[kind])
     if context.appointment:
         return f"{opening}{_first_name(context)}! " + _("Your call with {agent} is on {meeting}.",
                                                        agent=agent, meeting=_meeting(context))

@@ -46,7 +46,7 @@ from bot.conversation.when.days import Day, day_of
 from bot.conversation.when.describe import date_wins, describe
 from bot.conversation.when.languages import to_english
 from bot.conversation.when.model import DAY_MINUTES, Range, When
-from bot.i18n import current, supported
+from bot.i18n import supported
 
 HORIZON_DAYS = 400
 _Span = tuple[int, int]
@@ -67,7 +67,7 @@ class _Facts:
 
 def parse_when(text: str, now: datetime, language: str | None = None) -> When | None:
     """What ``text`` says about when; ``now`` is aware, in the lead's zone. None: no time.
-    ``language``: the lead's (the speaking language when not given); English is always read."""
+    ``language``: the language ``text`` is in (English when not given)."""
     found = find_when(text, now, language)
     return found[0] if found is not None else None
 
@@ -77,8 +77,9 @@ def find_when(text: str, now: datetime, language: str | None = None) -> tuple[Wh
     move it to friday morning?"): ``parse_when`` reads those words as it read the whole text.
     Words in another language come back said in English ("mañana por la tarde" -> "tomorrow
     afternoon")."""
-    low = lx.normalise(to_english(" ".join(text.lower().split()),
-                                  supported(language or current())))
+    if language is not None and supported(language) != "en":
+        text = to_english(" ".join(text.lower().split()), supported(language))
+    low = lx.normalise(text)
     facts = _Facts(low=low)
     taken: list[_Span] = []
     _find_zone(low, now, facts, taken)

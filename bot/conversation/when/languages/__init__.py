@@ -13,9 +13,9 @@ from collections.abc import Callable
 from functools import cache
 
 from bot.conversation.when.languages import de, es, fr, pt, ru
+from bot.conversation.when.languages.shared import Rules
 
-Rule = tuple[str, "str | Callable[[re.Match[str]], str]"]
-_RULES: dict[str, list[Rule]] = {"es": es.RULES, "de": de.RULES, "fr": fr.RULES,
+_RULES: dict[str, Rules] = {"es": es.RULES, "de": de.RULES, "fr": fr.RULES,
                                  "pt": pt.RULES, "ru": ru.RULES}
 
 
@@ -34,8 +34,3 @@ def to_english(text: str, language: str) -> str:
         text = pattern.sub(english, text)
     return " ".join(text.split())
 
-
-def hour_before(m: re.Match[str], group: str = "h", minutes: int = 45) -> str:
-    """"quarter to 4" said the other way round ("4 menos cuarto", "Viertel vor 4"): 3:45."""
-    hour = int(m.group(group)) - 1
-    return f" {hour or 12}:{minutes:02d} "

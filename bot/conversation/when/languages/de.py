@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable
+from bot.conversation.when.languages.shared import Rules, half_to, quarter_to, unit
 
 WEEKDAYS = {"montags?": "monday", "dienstags?": "tuesday", "mittwochs?": "wednesday",
             "donnerstags?": "thursday", "freitags?": "friday", "samstags?": "saturday",
@@ -19,21 +18,10 @@ _WD = "|".join(sorted(set(WEEKDAYS.values())))
 _UNITS = {"stund": "hour", "tag": "day", "woch": "week", "minut": "minute"}
 
 
-def _half(m: re.Match[str]) -> str:
-    hour = int(m.group("h")) - 1
-    return f" {hour or 12}:30 "
 
 
-def _quarter_to(m: re.Match[str]) -> str:
-    hour = int(m.group("h")) - 1
-    return f" {hour or 12}:45 "
 
-
-def _unit(word: str) -> str:
-    return next(english for stem, english in _UNITS.items() if word.startswith(stem))
-
-
-RULES: list[tuple[str, str | Callable[[re.Match[str]], str]]] = [
+RULES: Rules = [
     (r"\b(?:so\s+bald\s+wie\s+möglich|so\s+früh\s+wie\s+möglich|baldmöglichst"
      r"|schnellstmöglich|möglichst\s+bald)\b", " asap "),
     (r"\bin\s+einer\s+halben\s+stunde\b", " in half an hour "),
@@ -42,7 +30,7 @@ RULES: list[tuple[str, str | Callable[[re.Match[str]], str]]] = [
     (r"\bin\s+ein\s+paar\s+tagen\b", " in a few days "),
     *((rf"\b{word}\b", english) for word, english in NUMBERS.items()),
     (r"\bin\s+(?P<n>\d{1,3})\s+(?P<u>stunden|tagen|wochen|minuten)\b",
-     lambda m: f" in {m.group('n')} {_unit(m.group('u'))}s "),
+     lambda m: f" in {m.group('n')} {unit(m.group('u'), _UNITS)}s "),
     (r"\bin\s+einem\s+tag\b", " in a day "),
     (r"\bübermorgen\b", " the day after tomorrow "),
     (r"\bmorgen\s+früh\b", " tomorrow morning "),
@@ -56,9 +44,9 @@ RULES: list[tuple[str, str | Callable[[re.Match[str]], str]]] = [
     (r"\bnach\s+dem\s+mittagessen\b", " after lunch "),
     (r"\bmorgen\b", " tomorrow "),
     (r"\bheute\b", " today "),
-    (r"\bhalb\s+(?P<h>\d{1,2})\b", _half),
+    (r"\bhalb\s+(?P<h>\d{1,2})\b", half_to),
     (r"\bviertel\s+nach\s+(?P<h>\d{1,2})\b", r" \g<h>:15 "),
-    (r"\bviertel\s+vor\s+(?P<h>\d{1,2})\b", _quarter_to),
+    (r"\bviertel\s+vor\s+(?P<h>\d{1,2})\b", quarter_to),
     (r"\b(?P<h>\d{1,2})[.:](?P<m>\d\d)\s*uhr\b", r" \g<h>:\g<m> "),
     (r"\b(?P<h>\d{1,2})\s*uhr(?:\s+(?P<m>\d\d)\b)?",
      lambda m: f" {m.group('h')}:{m.group('m') or '00'} "),

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable
+from bot.conversation.when.languages.shared import Rules, quarter_to, unit
 
 WEEKDAYS = {"lunes": "monday", "martes": "tuesday", "mi[ée]rcoles": "wednesday",
             "jueves": "thursday", "viernes": "friday", "s[áa]bados?": "saturday",
@@ -17,14 +16,11 @@ NUMBERS = {"dos": "2", "tres": "3", "cuatro": "4", "cinco": "5", "seis": "6", "s
            "quince": "15", "veinte": "20", "treinta": "30"}
 _WD = "|".join(WEEKDAYS.values())
 _H = r"(?P<h>\d{1,2})"
+_UNITS = {"hor": "hour", "día": "day", "dia": "day", "sem": "week", "min": "minute"}
 
 
-def _quarter_to(m: re.Match[str]) -> str:
-    hour = int(m.group("h")) - 1
-    return f" {hour or 12}:45 "
 
-
-RULES: list[tuple[str, str | Callable[[re.Match[str]], str]]] = [
+RULES: Rules = [
     *((rf"\b{word}\b", english) for word, english in NUMBERS.items()),
     (r"\ba\s+la\s+una\b", "at 1:00"),
     (r"\b(?:lo\s+antes\s+posible|cuanto\s+antes|lo\s+m[áa]s\s+pronto\s+posible"
@@ -34,7 +30,7 @@ RULES: list[tuple[str, str | Callable[[re.Match[str]], str]]] = [
     (rf"{_H}(?P<m>[:.]\d\d)?\s+de\s+la\s+(?:tarde|noche)\b", r"\g<h>\g<m> pm"),
     (rf"{_H}\s+y\s+media\b", r"\g<h>:30"),
     (rf"{_H}\s+y\s+cuarto\b", r"\g<h>:15"),
-    (rf"{_H}\s+menos\s+cuarto\b", _quarter_to),
+    (rf"{_H}\s+menos\s+cuarto\b", quarter_to),
     (r"\b(?:por|en|a)\s+la\s+ma[ñn]ana\b", " morning "),
     (r"\besta\s+ma[ñn]ana\b", " this morning "),
     (r"\bma[ñn]anas\b", " mornings "),
@@ -81,10 +77,10 @@ RULES: list[tuple[str, str | Callable[[re.Match[str]], str]]] = [
     (r"\b(?:dentro\s+de|en)\s+media\s+hora\b", " in half an hour "),
     (r"\b(?:dentro\s+de|en)\s+un(?:a)?\s+(?P<u>hora|d[íi]a|semana|minuto)\b",
      lambda m: " in an hour " if m.group("u") == "hora" else
-     f" in a {_UNITS[m.group('u')[:3]]} "),
+     f" in a {unit(m.group('u'), _UNITS)} "),
     (r"\b(?:dentro\s+de|en)\s+unos\s+(?:pocos\s+)?d[íi]as\b", " in a few days "),
     (r"\b(?:dentro\s+de|en)\s+(?P<n>\d{1,3})\s+(?P<u>horas|d[íi]as|semanas|minutos)\b",
-     lambda m: f" in {m.group('n')} {_UNITS[m.group('u')[:3]]}s "),
+     lambda m: f" in {m.group('n')} {unit(m.group('u'), _UNITS)}s "),
     (r"\bno\s+antes\s+de\s+(?:las?\s+)?", " not before "),
     (r"\bno\s+despu[ée]s\s+de\s+(?:las?\s+)?", " not after "),
     (r"\b(?:despu[ée]s\s+de|a\s+partir\s+de)\s+(?:las?\s+)?(?=\d)", " after "),
@@ -100,4 +96,3 @@ RULES: list[tuple[str, str | Callable[[re.Match[str]], str]]] = [
     (rf"\b(?:el|los)\s+(?P<wd>{_WD})\b", r" \g<wd> "),
     (r"\b(?:cuando\s+quieras|cuando\s+sea|cualquier\s+momento)\b", " whenever "),
 ]
-_UNITS = {"hor": "hour", "día": "day", "dia": "day", "sem": "week", "min": "minute"}
