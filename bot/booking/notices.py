@@ -234,6 +234,7 @@ def _ics(appointment: Appointment, agent: Agent, lead: Lead, *, cancel: bool) ->
         return moment.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
 
     changed = appointment.updated_at or appointment.created_at or appointment.start
+    summary = _("Meeting with {agent}", agent=agent.name)
     sequence = appointment.invite_sequence + (1 if cancel else 0)
     lines = [
         "BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//leadbot//booking//EN",
@@ -245,7 +246,7 @@ def _ics(appointment: Appointment, agent: Agent, lead: Lead, *, cancel: bool) ->
         f"DTSTART:{stamp(appointment.start)}",
         f"DTEND:{stamp(appointment.end)}",
         f"STATUS:{'CANCELLED' if cancel else 'CONFIRMED'}",
-        f"SUMMARY:{_ics_text(_('Meeting with {agent}', agent=agent.name))}",
+        f"SUMMARY:{_ics_text(summary)}",
     ]
     if "@" in agent.calendar_id:
         lines.append(f"ORGANIZER;CN={_ics_param(agent.name)}:"
@@ -254,7 +255,8 @@ def _ics(appointment: Appointment, agent: Agent, lead: Lead, *, cancel: bool) ->
         lines.append(f"ATTENDEE;CN={_ics_param(lead.name or lead.email)}:"
                      f"mailto:{clean_text(lead.email, _ICS_LINE)}")
     if appointment.join_url and not cancel:
-        lines.append(f"DESCRIPTION:{_ics_text(_('Join: {url}', url=appointment.join_url))}")
+        description = _("Join: {url}", url=appointment.join_url)
+        lines.append(f"DESCRIPTION:{_ics_text(description)}")
         lines.append(f"LOCATION:{_ics_text(appointment.join_url)}")
     lines += ["END:VEVENT", "END:VCALENDAR"]
     return ("\r\n".join(_ics_fold(line) for line in lines) + "\r\n").encode()
