@@ -74,7 +74,10 @@ class Turn:
             request_contact: bool = False, attachment: Attachment | None = None,
             extra: dict[str, str] | None = None) -> None:
         """Add a message to the reply."""
-        self.messages.append(OutMessage(text, buttons, request_contact, attachment, extra or {}))
+        extra = dict(extra or {})
+        if request_contact:
+            extra["contact_label"] = wording.SHARE_PHONE_LABEL  # the keyboard's, in the language
+        self.messages.append(OutMessage(text, buttons, request_contact, attachment, extra))
 
 
 class LeadState:
