@@ -32,6 +32,7 @@ from bot.conversation.appointments import MEETINGS_PER_LEAD, Appointments, Inten
 from bot.conversation.brain import Brain, BrainContext, BrainReply, OfferedTime, UpcomingMeeting
 from bot.conversation.edits import meaning
 from bot.conversation.offering import Offering
+from bot.conversation.phones import region_of_language
 from bot.conversation.profile import Profile
 from bot.conversation.turn import (
     CANCEL_PREFIX,
@@ -223,7 +224,9 @@ class ConversationService:
             # "English please", or a message clearly in another language: spoken from now on.
             said = language_said(inbound[:LANGUAGE_SCAN], supported(lead.language))
             if said is not None:
-                await self._leads.update(turn, language=said)
+                # The country Telegram's code implied stays ("de" -> "en-DE"): it reads phones.
+                region = region_of_language(lead.language)
+                await self._leads.update(turn, language=f"{said}-{region}" if region else said)
         speak(turn.lead.language)
         return turn
 
