@@ -33,23 +33,22 @@ _WORDS = {
     "en": "the and is are you what when can could would please tomorrow today morning "
           "afternoon evening meeting call next week thanks hello hi i'm my me we our will "
           "after before at this that it works book time free",
-    "es": "el la los las que qué es está estoy mañana hoy tarde noche semana próxima próximo "
-          "gracias hola quiero puedo podemos cita reunión llamada después antes lunes martes "
-          "miércoles jueves viernes sábado domingo por favor sí vale mejor hora horas cuándo "
-          "tengo necesito para con una",
+    "es": "el la los las es está estoy mañana hoy noche próximas gracias hola quiero puedo "
+          "podemos cita reunión llamada después lunes martes miércoles jueves viernes sí vale "
+          "mejor cuándo tengo necesito con una buenos buenas",
     "de": "der die das und ist ich sie wir morgen heute nachmittag abend vormittag woche "
           "nächste nächsten danke hallo bitte ja nein termin können kann uhr um nach vor "
           "montag dienstag mittwoch donnerstag freitag samstag sonntag wann gerne mit mir "
           "nicht ein eine gut passt",
-    "fr": "le la les et est je vous nous demain aujourd'hui après-midi soir matin semaine "
+    "fr": "le les et est je vous nous demain aujourd'hui après-midi soir matin semaine "
           "prochaine prochain merci bonjour salut oui non rendez-vous réunion appel pouvons "
           "peux lundi mardi mercredi jeudi vendredi samedi dimanche quand heure heures avec "
-          "pour pas mais c'est ça suis",
-    "pt": "o os as é eu você nós amanhã hoje tarde noite manhã semana próxima próximo "
-          "obrigado obrigada olá oi sim não reunião chamada podemos posso segunda terça "
-          "quarta quinta sexta sábado domingo quando hora horas com para às depois antes "
-          "tenho preciso uma um",
+          "pour pas mais c'est ça suis à",
+    "pt": "o os as é eu você nós amanhã hoje noite manhã obrigado obrigada olá oi sim não "
+          "reunião chamada posso segunda terça quarta quinta sexta quando com às depois "
+          "tenho preciso uma quero horário",
 }
+# Words Spanish and Portuguese share ("por favor", "tarde", "semana") say neither.
 _WORD_SETS = {language: frozenset(words.split()) for language, words in _WORDS.items()}
 _TOKEN = re.compile(r"[^\W\d_]+(?:['-][^\W\d_]+)*")
 _CYRILLIC = re.compile(r"[а-яё]", re.IGNORECASE)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from bot.conversation.when.languages.shared import Rules, quarter_to, unit
 
-WEEKDAYS = {"segunda(?:-feira)?": "monday", "ter[çc]a(?:-feira)?": "tuesday",
+# "a segunda opção" is the second option, not Monday.
+WEEKDAYS = {"segunda(?:-feira)?(?!\s+(?:op[çc][ãa]o|hor[áa]rio|vez))": "monday", "ter[çc]a(?:-feira)?": "tuesday",
             "quarta(?:-feira)?": "wednesday", "quinta(?:-feira)?": "thursday",
             "sexta(?:-feira)?": "friday", "s[áa]bado": "saturday", "domingo": "sunday"}
 MONTHS = {"janeiro": "january", "fevereiro": "february", "mar[çc]o": "march", "abril": "april",
