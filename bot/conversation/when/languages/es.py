@@ -15,6 +15,7 @@ NUMBERS = {"dos": "2", "tres": "3", "cuatro": "4", "cinco": "5", "seis": "6", "s
            "ocho": "8", "nueve": "9", "diez": "10", "once": "11", "doce": "12",
            "quince": "15", "veinte": "20", "treinta": "30"}
 _WD = "|".join(WEEKDAYS.values())
+_MONTH = "|".join(MONTHS.values())
 _H = r"(?P<h>\d{1,2})"
 _UNITS = {"hor": "hour", "día": "day", "dia": "day", "sem": "week", "min": "minute"}
 
@@ -92,7 +93,8 @@ RULES: Rules = [
      r"(?:[:.]\d\d)?)\b", r" from \g<a> to \g<b> "),
     (r"\b(?:hacia|sobre|alrededor\s+de|a\s+eso\s+de)\s+(?:las?\s+)?(?=\d)", " around "),
     (r"\ba\s+las?\s+(?=\d)", " at "),
-    (r"\bel\s+(?:d[íi]a\s+)?(?P<d>\d{1,2})\b(?!\s*(?:[:.]\d|am|pm|h\b|[a-z]))", r" the \g<d>th "),
+    (r"\bel\s+(?:d[íi]a\s+)?(?P<d>\d{1,2})\b(?!\s*(?:[:.]\d|am\b|pm\b|h\b|de\b|" + _MONTH
+     + r"))", r" the \g<d>th "),
     (rf"\b(?:el|los)\s+(?P<wd>{_WD})\b", r" \g<wd> "),
     (r"\b(?:cuando\s+quieras|cuando\s+sea|cualquier\s+momento)\b", " whenever "),
 ]

@@ -45,6 +45,8 @@ RULES: Rules = [
     (r"\b(?P<h>\d{1,2})\s*(?:h|heures?)(?![\w])", r" \g<h>:00 "),
     (r"\b(?:dans\s+l'|en\s+)?apr[èe]s-?\s*midi\b", " afternoon "),
     (r"\bmidi\b", " noon "),
+    (r"\b(?:à|a)\s+la\s+premi[èe]re\s+heure\b|\btout\s+de\s+suite\s+le\s+matin\b",
+     " first thing "),
     (r"\b(?:dans\s+la\s+|en\s+)?matin[ée]e\b|\ble\s+matin\b|\bmatin\b", " morning "),
     (r"\b(?:dans\s+la\s+|en\s+)?soir[ée]e\b|\ble\s+soir\b|\bsoir\b", " evening "),
     (r"\bà\s+l'heure\s+du\s+d[ée]jeuner\b", " lunch "),
@@ -79,6 +81,7 @@ RULES: Rules = [
     (r"\bde\s+(?P<a>\d{1,2}(?::\d\d)?)\s+à\s+(?P<b>\d{1,2}(?::\d\d)?)", r" from \g<a> to \g<b> "),
     (r"\b(?:vers|aux\s+alentours\s+de|environ\s+à)\s+(?=\d)", " around "),
     (r"(?:^|\s)[àa]\s+(?=\d)", " at "),
-    (r"\ble\s+(?P<d>\d{1,2})(?:er)?\b(?!\s*(?::|\d|[a-z]))", r" the \g<d>th "),
+    (r"\ble\s+(?P<d>\d{1,2})(?:er)?\b(?!\s*(?::|\d|am\b|pm\b|" + "|".join(MONTHS.values())
+     + r"))", r" the \g<d>th "),
     (r"\b(?:n'importe\s+quand|quand\s+vous\s+voulez|quand\s+tu\s+veux)\b", " whenever "),
 ]

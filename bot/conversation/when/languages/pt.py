@@ -5,7 +5,8 @@ from __future__ import annotations
 from bot.conversation.when.languages.shared import Rules, quarter_to, unit
 
 # "a segunda opção" is the second option, not Monday.
-WEEKDAYS = {"segunda(?:-feira)?(?!\s+(?:op[çc][ãa]o|hor[áa]rio|vez))": "monday", "ter[çc]a(?:-feira)?": "tuesday",
+WEEKDAYS = {r"segunda(?:-feira)?(?!\s+(?:op[çc][ãa]o|hor[áa]rio|vez))": "monday",
+            "ter[çc]a(?:-feira)?": "tuesday",
             "quarta(?:-feira)?": "wednesday", "quinta(?:-feira)?": "thursday",
             "sexta(?:-feira)?": "friday", "s[áa]bado": "saturday", "domingo": "sunday"}
 MONTHS = {"janeiro": "january", "fevereiro": "february", "mar[çc]o": "march", "abril": "april",
@@ -50,6 +51,7 @@ RULES: Rules = [
     (r"\bhora\s+do\s+almo[çc]o\b|\bno\s+almo[çc]o\b", " lunch "),
     (r"\bdepois\s+do\s+almo[çc]o\b", " after lunch "),
     (r"\bmeio-dia\b|\bmeio\s+dia\b", " noon "),
+    (r"\b(?:logo|bem)\s+cedo\b|\bà\s+primeira\s+hora\b", " first thing "),
     (r"\bamanh[ãa]\b", " tomorrow "),
     (r"\bmanh[ãa]\b", " morning "),
     (r"\btarde\b", " afternoon "),
@@ -86,7 +88,8 @@ RULES: Rules = [
     (r"\b(?:por\s+volta\s+d[ae]s|l[áa]\s+pel[ao]s|perto\s+d[ae]s|cerca\s+d[ae]s)\s+(?=\d)",
      " around "),
     (r"(?:^|\s)(?:[àa]s?|[àa]\s+las)\s+(?=\d)", " at "),
-    (r"\b(?:no\s+)?dia\s+(?P<d>\d{1,2})\b(?!\s*(?::|\d|[a-z]))", r" the \g<d>th "),
+    (r"\b(?:no\s+)?dia\s+(?P<d>\d{1,2})\b(?!\s*(?::|\d|am\b|pm\b|de\b|"
+     + "|".join(MONTHS.values()) + r"))", r" the \g<d>th "),
     (rf"\b(?:na|no|nas|nos)\s+(?P<wd>{_WD})\b", r" \g<wd> "),
     (r"\b(?:quando\s+quiser|qualquer\s+hora|a\s+qualquer\s+momento)\b", " whenever "),
 ]

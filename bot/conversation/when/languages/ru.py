@@ -46,6 +46,7 @@ RULES: Rules = [
     (rf"{_B}в\s+обед{_E}|{_B}в\s+обеденное\s+время{_E}", " lunch "),
     (rf"{_B}после\s+обеда{_E}", " after lunch "),
     (rf"{_B}до\s+обеда{_E}", " before lunch "),
+    (rf"{_B}с\s+самого\s+утра{_E}|{_B}первым\s+делом{_E}", " first thing "),
     (rf"{_B}утром{_E}|{_B}с\s+утра{_E}", " morning "),
     (rf"{_B}(?:днём|днем){_E}", " afternoon "),
     (rf"{_B}вечером{_E}", " evening "),
