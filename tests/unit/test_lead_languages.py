@@ -13,9 +13,12 @@ from bot.ports import OutMessage
 from tests.unit.chat import Chat, chat, labels, offers_in
 
 # Words that only English has: one of them in a reply means an untranslated text.
-ENGLISH = frozenset(
-    ["the", "your", "you", "you're", "meeting", "meetings", "times", "time", "tap", "book", "booked", "booking", "please", "and", "with", "is", "are", "remind", "tomorrow", "cancel", "cancelled", "reschedule", "sorry", "here", "join", "what", "when", "would", "which", "thanks", "hi", "hello", "available"]
-)
+ENGLISH = frozenset((
+    "the", "your", "you", "you're", "meeting", "meetings", "times", "time", "tap", "book",
+    "booked", "booking", "please", "and", "with", "is", "are", "remind", "tomorrow", "cancel",
+    "cancelled", "reschedule", "sorry", "here", "join", "what", "when", "would", "which",
+    "thanks", "hi", "hello", "available",
+))
 # (language, ask for a time, move, pick the second, cancel, yes)
 SCRIPTS = [
     ("en", "Hi, anything tomorrow at 10?", "can we move it to thursday afternoon?",
