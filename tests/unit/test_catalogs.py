@@ -80,7 +80,7 @@ _MADRID = ZoneInfo("Europe/Madrid")
     ("de", "Di., 8. Dez., 10:30 (Madrid)", "Dienstag, 8. Dezember 2026, 10:30 (Madrid)"),
     ("fr", "mar. 8 déc., 10:30 (Madrid)", "mardi 8 décembre 2026, 10:30 (Madrid)"),
     ("pt", "ter., 8 de dez., 10:30 (Madri)", "terça-feira, 8 de dezembro de 2026, 10:30 (Madri)"),
-    ("ru", "вт, 8 дек., 10:30 (Мадрид)", "вторник, 8 декабря 2026\u00a0г., 10:30 (Мадрид)"),
+    ("ru", "вт, 8 дек., 10:30 (Мадрид)", "вторник, 8 декабря 2026\u202fг., 10:30 (Мадрид)"),
 ])
 def test_times_are_written_with_the_locale_s_cldr_patterns_in_the_lead_s_zone(
         language: str, slot: str, full: str) -> None:
