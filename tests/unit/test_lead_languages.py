@@ -128,3 +128,6 @@ async def test_the_agent_gets_the_notice_in_their_own_language_whatever_the_lead
     (notice,) = c.to_agent()
     assert notice.startswith("Nueva reunión: martes, 8 de diciembre de 2026, 10:00")
     assert "Cliente: " in notice
+    (event,) = c.calendar.created
+    assert event.summary == "Llamada con Ann"
+    assert event.description.startswith("Cliente: Ann\nTeléfono: aún no indicado")
