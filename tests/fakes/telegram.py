@@ -158,6 +158,7 @@ class FakeTelegram:
             "setmycommands": self._set_commands,
             "getmycommands": lambda _p: self.commands,
             "getchat": self._get_chat,
+            "copymessage": self._copy_message,
         }
 
     # -- lifecycle ---------------------------------------------------------------------------
@@ -209,13 +210,26 @@ class FakeTelegram:
 
     def push_text(self, user_id: int, text: str, *, chat_id: int | None = None,
                   first_name: str | None = None, last_name: str | None = None,
-                  username: str | None = None, language_code: str | None = None) -> int:
-        """Queue a text message from a user; a leading ``/command`` gets its entity."""
+                  username: str | None = None, language_code: str | None = None,
+                  reply_to: int | None = None) -> int:
+        """Queue a text message from a user; a leading ``/command`` gets its entity;
+        ``reply_to``: a Telegram reply to that message of the chat."""
         self._profile(user_id, first_name, last_name, username, language_code)
         content: dict[str, Any] = {"text": text}
         if entities := _command_entities(text):
             content["entities"] = entities
-        return self._push_message(user_id, chat_id, content)
+        return self._push_message(user_id, chat_id, self._replying(user_id, chat_id, reply_to,
+                                                                   content))
+
+    def _replying(self, user_id: int, chat_id: int | None, reply_to: int | None,
+                  content: dict[str, Any]) -> dict[str, Any]:
+        if reply_to is None:
+            return content
+        chat = user_id if chat_id is None else chat_id
+        original = self._messages.get((chat, reply_to))
+        if original is None:
+            raise KeyError(f"no message {reply_to} in chat {chat}")
+        return {**content, "reply_to_message": dict(original)}
 
     def push_command(self, user_id: int, command: str, **profile: Any) -> int:
         """Queue a ``/command`` message (with its bot_command entity)."""
@@ -257,7 +271,7 @@ class FakeTelegram:
         return self._push_message(user_id, chat_id, {"sticker": sticker})
 
     def push_photo(self, user_id: int, *, caption: str | None = None,
-                   chat_id: int | None = None) -> int:
+                   chat_id: int | None = None, reply_to: int | None = None) -> int:
         """Queue a photo message (two sizes, as Telegram sends)."""
         n = next(self._message_ids)
         photo = [{"file_id": f"photo{n}s", "file_unique_id": f"ups{n}", "width": 90,
@@ -267,7 +281,8 @@ class FakeTelegram:
         content: dict[str, Any] = {"photo": photo}
         if caption is not None:
             content["caption"] = caption
-        return self._push_message(user_id, chat_id, content)
+        return self._push_message(user_id, chat_id, self._replying(user_id, chat_id, reply_to,
+                                                                   content))
 
     def push_voice(self, user_id: int, *, duration: int = 3, chat_id: int | None = None) -> int:
         """Queue a voice message."""
@@ -523,6 +538,24 @@ class FakeTelegram:
         message = self._store_bot_message(chat_id, body, params)
         self._record(method, chat_id, message["message_id"], caption, params)
         return message
+
+    def _copy_message(self, params: Params) -> dict[str, Any]:
+        """copyMessage: the original's content (a new caption replaces its own) in another
+        chat; recorded with the original's kinds of content under ``copied``."""
+        chat_id = self._chat_of(params)
+        source = (int(params.get("from_chat_id", 0)), int(params.get("message_id", 0)))
+        original = self._messages.get(source)
+        if original is None:
+            raise _ApiError(400, "Bad Request: message to copy not found")
+        kinds = ("text", "photo", "document", "voice", "video", "sticker", "audio", "caption")
+        body = {k: original[k] for k in kinds if k in original}
+        if "caption" in params:
+            body["caption"] = str(params["caption"])
+        message = self._store_bot_message(chat_id, body, params)
+        record = self._record("copyMessage", chat_id, message["message_id"],
+                              body.get("text", body.get("caption")), params)
+        record["copied"] = sorted(k for k in body if k != "caption")
+        return {"message_id": message["message_id"]}
 
     def _edit_text(self, params: Params) -> dict[str, Any] | bool:
         if "inline_message_id" in params:
