@@ -45,13 +45,13 @@ async def relay(update: Update, context: BotContext) -> None:
     if target is None:
         await (lead.text if message.text or message.caption else lead.other)(update, context)
         return
+    # Stored first, as a lead's message is: the AI's history has it whatever happens next.
+    await team.takeover.said(target, message.text or message.caption
+                             or wording.relayed_kind(_kind(message)))
     try:
         await context.bot.copy_message(target.chat_id, chat_of(update), message.message_id)
     except TelegramError:
         await context.bot.send_message(chat_of(update), wording.not_delivered(target))
-        return
-    await team.takeover.said(target, message.text or message.caption
-                             or wording.relayed_kind(_kind(message)))
 
 
 def _replied_to(message: Message, bot_id: int) -> str | None:

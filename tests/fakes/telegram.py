@@ -196,6 +196,11 @@ class FakeTelegram:
 
     # -- injecting updates -------------------------------------------------------------------
 
+    def continue_after(self, update_id: int) -> None:
+        """Number the next updates after ``update_id``, as Telegram does for a bot restarted
+        against a fresh fake (the database remembers the ids it handled)."""
+        self._update_ids = itertools.count(max(next(self._update_ids), update_id + 1))
+
     def push_raw(self, update: dict[str, Any]) -> int:
         """Queue an update as given; an ``update_id`` is assigned when missing."""
         update = dict(update)
