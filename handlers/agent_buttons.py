@@ -46,11 +46,13 @@ async def tap(update: Update, context: BotContext) -> None:
     team = context.services.team
     actor = await team.access.actor(sender_of(update).telegram_id)
     parsed = controls.parse(query.data or "")
+    refusal = (wording.NOT_FOR_YOU if not actor.on_team
+               else wording.STALE if parsed is None else None)
     with contextlib.suppress(TelegramError):
-        await query.answer(None if actor.on_team and parsed else wording.STALE)
-    if not actor.on_team or parsed is None:
+        await query.answer(refusal)
+    if refusal is not None or parsed is None:
         if actor.on_team:
-            await context.bot.send_message(chat_of(update), wording.STALE)
+            await context.bot.send_message(chat_of(update), refusal or wording.STALE)
         return
     if parsed.verb in _ONE_TAP and query.message is not None:
         with contextlib.suppress(TelegramError):

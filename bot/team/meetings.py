@@ -53,10 +53,10 @@ class Meetings:
         if not await self._store.appointments.mark_no_show(appointment.id):
             raise Refused(wording.NOT_BOOKED)
         self._reminders.forget(appointment.id)
-        lead = await self._lead_side.set_lead(lead.id,
-                                              status=advance(lead.status, Step.NO_SHOW))
         self._metrics.incr("team.no_shows")
         await self._tell_lead(lead, Reoffer.NO_SHOW, appointment)
+        # After the offers, which would count as engaging the lead: the lead has to answer.
+        lead = await self._settle(lead.id, Step.NO_SHOW)
         return OutMessage(wording.no_show_marked(lead, await self._label(appointment)))
 
     async def ask_cancel(self, actor: Actor, appointment_id: int) -> OutMessage:
@@ -73,10 +73,9 @@ class Meetings:
         except NotFound as err:
             raise Refused(wording.NOT_BOOKED) from err
         self._reminders.forget(cancelled.id)
-        lead = await self._lead_side.set_lead(lead.id,
-                                              status=advance(lead.status, Step.CANCELLED))
         self._metrics.incr("team.cancels")
         await self._tell_lead(lead, Reoffer.CANCELLED, cancelled)
+        lead = await self._settle(lead.id, Step.CANCELLED)
         return OutMessage(wording.cancelled(lead, await self._label(cancelled)))
 
     async def keep(self, actor: Actor, appointment_id: int) -> OutMessage:
@@ -94,12 +93,15 @@ class Meetings:
         """Booked meetings that ended over an hour ago took place: ``held``; idempotent."""
         held = await self._store.appointments.mark_held(self._clock.now() - HELD_AFTER)
         for appointment in held:
-            lead = await self._store.leads.get(appointment.lead_id)
-            if lead is not None and advance(lead.status, Step.HELD) is not lead.status:
-                await self._lead_side.set_lead(lead.id, status=advance(lead.status, Step.HELD))
+            await self._settle(appointment.lead_id, Step.HELD)
         if held:
             log.info("%d meetings marked held", len(held))
         return len(held)
+
+    async def _settle(self, lead_id: int, step: Step) -> Lead:
+        """The lead's status after ``step``, from the lead as stored now."""
+        lead = await self._lead_side.set_lead(lead_id)
+        return await self._lead_side.set_lead(lead_id, status=advance(lead.status, step))
 
     async def _upcoming(self, actor: Actor, appointment_id: int) -> tuple[Appointment, Lead]:
         appointment, lead = await self._access.meeting(actor, appointment_id)
