@@ -106,4 +106,4 @@ def _paged(lines: list[str], limit: int = PAGE) -> list[str]:
         current = joined
     if current:
         pages.append(current)
-    return pages
+    return [page.lstrip("\n") for page in pages]
