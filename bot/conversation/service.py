@@ -14,7 +14,6 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import replace
 from typing import Any
 
-from bot.booking import notices
 from bot.booking.notices import slot_label
 from bot.booking.reminders import ReminderService
 from bot.booking.service import BookingService
@@ -32,6 +31,7 @@ from bot.conversation.actions import (
 from bot.conversation.appointments import MEETINGS_PER_LEAD, Appointments, Intent
 from bot.conversation.brain import Brain, BrainContext, BrainReply, OfferedTime, UpcomingMeeting
 from bot.conversation.edits import meaning
+from bot.conversation.handover import Handover
 from bot.conversation.offering import Offering
 from bot.conversation.profile import Profile
 from bot.conversation.turn import (
@@ -53,7 +53,6 @@ from bot.observability.metrics import Metrics
 from bot.ports import Notifier, OutMessage, Repositories
 from bot.scheduling.service import SlotService
 from bot.team import wording as team_wording
-from bot.team.controls import COPY_CHAT, COPY_MESSAGE
 from bot.team.lead_side import Reoffer
 
 __all__ = ["CANCEL_PREFIX", "KEEP", "OFFER_PREFIX", "SHOW_TIMES", "ConversationService",
@@ -87,6 +86,7 @@ class ConversationService:
         self._team = Team(slots.agents, notifier, metrics, default_timezone=default_timezone)
         self._offering = Offering(slots, store.offers, self._leads, self._team, clock)
         self._profile = Profile(store.appointments, booking, self._leads, self._team, clock)
+        self._handover = Handover(self._offering, self._team, metrics, agency_name=agency_name)
         self._appointments = Appointments(booking, reminders, store.appointments, store.offers,
                                           self._offering, self._profile, self._leads,
                                           self._team, clock, metrics,
@@ -110,7 +110,7 @@ class ConversationService:
     async def start(self, sender: Sender) -> list[OutMessage]:
         """/start: a greeting that names the agency and agent and says what the bot does."""
         turn = await self._begin(sender, "/start", kind="start")
-        if await self._muted(turn, "/start"):
+        if await self._handover.muted(turn, "/start"):
             return []
         agent = await self._team.agent_of(turn.lead)
         names = [n for n in (agent.name if agent else None, self._agency) if n]
@@ -122,7 +122,7 @@ class ConversationService:
         """A typed message (or a photo's caption, ``media``): the brain decides, the tools
         act."""
         turn = await self._begin(sender, text, telegram_message_id, kind="text")
-        if await self._muted(turn, text, telegram_message_id if media else None):
+        if await self._handover.muted(turn, text, telegram_message_id if media else None):
             return []
         if not text.strip():
             turn.say(wording.EMPTY)
@@ -143,7 +143,7 @@ class ConversationService:
             return await self.text(sender, text, telegram_message_id)
         self._metrics.incr("messages.edited")
         turn = Turn(lead, "edit")
-        if await self._muted(turn, team_wording.edited(text)):
+        if await self._handover.muted(turn, team_wording.edited(text)):
             return []
         history = await self._store.messages.last(lead.id, HISTORY)
         ids = [m.id for m in history]
@@ -162,7 +162,7 @@ class ConversationService:
         """A message past the chat's flood limit: stored, not thought about."""
         turn = await self._begin(sender, text, telegram_message_id, kind="throttled")
         self._metrics.incr("messages.throttled")
-        if await self._muted(turn, text):
+        if await self._handover.muted(turn, text):
             return []
         if warn:
             turn.say(wording.THROTTLED)
@@ -171,7 +171,7 @@ class ConversationService:
     async def command(self, sender: Sender, name: str) -> list[OutMessage]:
         """/cancel, /reschedule and /times: the same tools as the words, without the brain."""
         turn = await self._begin(sender, f"/{name}", kind=name)
-        if await self._muted(turn, f"/{name}"):
+        if await self._handover.muted(turn, f"/{name}"):
             return []
         if name == "cancel":
             await self._appointments.ask_cancel(turn, confirmed=False)
@@ -185,7 +185,7 @@ class ConversationService:
                       contact_user_id: int | None) -> list[OutMessage]:
         """A shared contact: only the sender's own number is taken."""
         turn = await self._begin(sender, "(shared a contact)", kind="contact")
-        if await self._muted(turn, team_wording.relayed_kind("contact")):
+        if await self._handover.muted(turn, team_wording.relayed_kind("contact")):
             return []
         if contact_user_id != sender.telegram_id:
             turn.say(wording.NOT_YOUR_CONTACT)
@@ -198,7 +198,7 @@ class ConversationService:
         """Stickers, photos, voice...: a short polite answer."""
         turn = await self._begin(sender, f"(sent a {kind})", telegram_message_id,
                                  kind="unsupported")
-        if await self._muted(turn, "", telegram_message_id, kind=kind):
+        if await self._handover.muted(turn, "", telegram_message_id, kind=kind):
             return []
         turn.say(wording.unsupported(kind), buttons=SHOW_TIMES_ROW)
         return await self._finish(turn)
@@ -206,7 +206,7 @@ class ConversationService:
     async def tap(self, sender: Sender, data: str) -> list[OutMessage]:
         """An inline button; the data is opaque and checked, never trusted."""
         turn = await self._begin(sender, f"(tapped {data[:20]})", kind="tap")
-        if await self._muted(turn, team_wording.relayed_kind("button tap")):
+        if await self._handover.muted(turn, team_wording.relayed_kind("button tap")):
             return []
         if data == SHOW_TIMES:
             await self._appointments.offer_times(turn)
@@ -237,41 +237,8 @@ class ConversationService:
         """What the lead is told when their agent marks a no-show, cancels or moves
         ``about``, with fresh times of that agent; stored as the bot's words."""
         turn = Turn(await self._leads.set(lead.id), f"team_{why.value}")
-        agent = await self._team.agents.get(about.agent_id)
-        serving = agent if agent is not None and self._team.agents.serves(agent) else None
-        tz = await self._team.zone(turn.lead)
-        label = slot_label(about.start, tz)
-        name = agent.name if agent else self._agency
-        if why is Reoffer.NO_SHOW:
-            await self._offering.offer(turn, agent=serving, lead_in=wording.missed_you(label))
-        elif why is Reoffer.CANCELLED:
-            attachment = (notices.cancellation_invite(about, agent, turn.lead)
-                          if agent is not None else None)
-            turn.say(wording.agent_cancelled(name, label), attachment=attachment)
-            await self._offering.offer(turn, agent=serving)
-        else:
-            await self._offering.offer(turn, agent=serving, reschedule_of=about,
-                                       lead_in=wording.agent_moves(name))
+        await self._handover.reoffer(turn, why, about)
         return await self._finish(turn)
-
-    async def _muted(self, turn: Turn, text: str, copy_of: int | None = None, *,
-                     kind: str = "") -> bool:
-        """While an agent has taken the lead over the bot says nothing to them: the message
-        (already stored) goes to that agent, naming the lead; ``copy_of`` is the lead's
-        Telegram message to copy along (a photo, a document)."""
-        taker = turn.lead.taken_over_by
-        if taker is None:
-            return False
-        agent = await self._team.agents.get(taker)
-        if agent is not None:
-            words = text or (team_wording.relayed_kind(kind) if kind and copy_of is None
-                             else "")
-            extra = ({} if copy_of is None else
-                     {COPY_CHAT: str(turn.lead.chat_id), COPY_MESSAGE: str(copy_of)})
-            await self._team.notify(agent, OutMessage(team_wording.relayed(turn.lead, words),
-                                                      extra=extra))
-        self._metrics.incr("messages.relayed")
-        return True
 
     # ----- the turn -----------------------------------------------------------------------
 
