@@ -63,8 +63,22 @@ async def test_bad_hours_get_the_command_lines_error_and_change_nothing(tmp_path
 
 async def test_away_blocks_the_days_and_off_clears_it(tmp_path: Path) -> None:
     async with running_bot(tmp_path) as bot:
+        tg = bot.telegram
+        mark = tg.mark()
+        tg.push_text(LEAD, "show me times")
+        shown = await tg.wait_for(lambda r: r["chat_id"] == LEAD and bool(offer_buttons(r)),
+                                  after=mark)
         reply = await agent_says(bot, "/away 2026-12-07 2026-12-08")
         assert "away from Mon 07 Dec 2026 to Tue 08 Dec 2026" in reply["text"]
+        # A Monday time offered before is not booked: the lead gets times after the days off.
+        label, data = offer_buttons(shown)[0]
+        assert label.startswith("Mon 7 Dec")
+        mark = tg.mark()
+        tg.push_callback(LEAD, data, message_id=shown["message_id"])
+        fresh = await tg.wait_for(lambda r: r["chat_id"] == LEAD and bool(offer_buttons(r)),
+                                  after=mark)
+        assert fresh["text"].startswith("Sorry, that time was just taken.")
+        assert await bot.services.store.appointments.for_lead((await lead_of(bot)).id) == []
         labels = await offers_for(bot)
         assert labels and not any(label.startswith(("Mon 7 Dec", "Tue 8 Dec"))
                                   for label in labels), labels
