@@ -4,13 +4,15 @@ no-show, cancels or moves the meeting, the lead hears it kindly, with fresh time
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 from bot.booking import notices
 from bot.conversation import wording
 from bot.conversation.offering import Offering
-from bot.conversation.turn import Team, Turn
+from bot.conversation.turn import OFFER_PREFIX, Team, Turn
 from bot.domain import Appointment
 from bot.observability.metrics import Metrics
-from bot.ports import OutMessage
+from bot.ports import OfferStore, OutMessage
 from bot.team import wording as team_wording
 from bot.team.controls import COPY_CHAT, COPY_MESSAGE
 from bot.team.lead_side import Reoffer
@@ -19,9 +21,10 @@ from bot.team.lead_side import Reoffer
 class Handover:
     """Muting and relaying a lead taken over, and the team's new offers to a lead."""
 
-    def __init__(self, offering: Offering, team: Team, metrics: Metrics, *,
+    def __init__(self, offering: Offering, offers: OfferStore, team: Team, metrics: Metrics, *,
                  agency_name: str) -> None:
         self._offering = offering
+        self._offers = offers
         self._team = team
         self._metrics = metrics
         self._agency = agency_name
@@ -44,6 +47,16 @@ class Handover:
                                                       extra=extra))
         self._metrics.incr("messages.relayed")
         return True
+
+    async def tapped(self, turn: Turn, data: str) -> str:
+        """What a muted lead's tap is, for the agent: the time, when it is an open offer."""
+        if data.startswith(OFFER_PREFIX):
+            offer = await self._offers.by_token(data[len(OFFER_PREFIX):])
+            if offer is not None and offer.lead_id == turn.lead.id:
+                label = notices.slot_label(offer.start,
+                                           ZoneInfo(await self._team.agent_zone(turn.lead)))
+                return team_wording.tapped_time(label)
+        return team_wording.relayed_kind("button tap")
 
     async def reoffer(self, turn: Turn, why: Reoffer, about: Appointment) -> None:
         """Tell the lead what their agent did to ``about``, with fresh times of that agent."""

@@ -86,7 +86,8 @@ class ConversationService:
         self._team = Team(slots.agents, notifier, metrics, default_timezone=default_timezone)
         self._offering = Offering(slots, store.offers, self._leads, self._team, clock)
         self._profile = Profile(store.appointments, booking, self._leads, self._team, clock)
-        self._handover = Handover(self._offering, self._team, metrics, agency_name=agency_name)
+        self._handover = Handover(self._offering, store.offers, self._team, metrics,
+                                 agency_name=agency_name)
         self._appointments = Appointments(booking, reminders, store.appointments, store.offers,
                                           self._offering, self._profile, self._leads,
                                           self._team, clock, metrics,
@@ -206,7 +207,7 @@ class ConversationService:
     async def tap(self, sender: Sender, data: str) -> list[OutMessage]:
         """An inline button; the data is opaque and checked, never trusted."""
         turn = await self._begin(sender, f"(tapped {data[:20]})", kind="tap")
-        if await self._handover.muted(turn, team_wording.relayed_kind("button tap")):
+        if await self._handover.muted(turn, await self._handover.tapped(turn, data)):
             return []
         if data == SHOW_TIMES:
             await self._appointments.offer_times(turn)

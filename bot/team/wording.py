@@ -190,3 +190,9 @@ def message_line(speaker: str, when: str, text: str) -> str:
 def edited(text: str) -> str:
     """A relayed lead's edit of an earlier message."""
     return f"(edited) {text}"
+
+
+def tapped_time(label: str) -> str:
+    """A lead taken over tapped an offered time: not booked while the bot is muted."""
+    return (f"(tapped the time {label}; nothing is booked while you talk to them: hand back "
+            "and they can tap it again)")

@@ -37,6 +37,18 @@ async def test_a_lead_taken_over_hears_nothing_and_the_agent_gets_every_message(
     assert offers_in(await c.says("show me times"))
 
 
+async def test_a_time_tapped_while_muted_is_named_to_the_agent_and_not_booked() -> None:
+    c = await chat()
+    team = team_of(c)
+    offer = offers_in(await c.says("show me times"))[0]
+    lead = await c.lead()
+    await team.takeover.take_over(await team.access.actor(c.agent.telegram_id), lead.id)
+    assert await c.taps(offer) == []
+    assert c.to_agent()[-1].startswith(
+        f"💬 Ann (#lead{lead.id}):\n(tapped the time Mon 7 Dec, 09:00 (UTC); nothing is booked")
+    assert await c.repos.appointments.for_lead(lead.id) == []
+
+
 async def test_reminders_still_go_to_a_lead_taken_over() -> None:
     c = await chat()
     team = team_of(c)
