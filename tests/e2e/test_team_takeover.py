@@ -108,6 +108,14 @@ async def test_a_takeover_survives_a_restart(tmp_path: Path) -> None:
         tg.push_text(AGENT_ID, "Yes, I'm here.")
         answer = await tg.wait_for(lambda r: r["chat_id"] == LEAD, after=mark)
         assert answer["text"] == "Yes, I'm here."
+        mark = tg.mark()
+        tg.push_document(AGENT_ID, file_name="floor-plan.pdf", caption="the floor plan")
+        document = await tg.wait_for(lambda r: r["chat_id"] == LEAD, after=mark)
+        assert document["copied"] == ["document"] and document["text"] == "the floor plan"
+        mark = tg.mark()
+        tg.push_document(LEAD, file_name="payslip.pdf")
+        relayed = await tg.wait_for(lambda r: r["chat_id"] == AGENT_ID, after=mark)
+        assert relayed["copied"] == ["document"] and "#lead" in relayed["text"]
         assert (await agent_says(bot, "/handback"))["text"].startswith("Handed back")
         mark = tg.mark()
         tg.push_text(LEAD, "show me times")
