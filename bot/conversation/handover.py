@@ -66,12 +66,13 @@ class Handover:
         label = notices.slot_label(about.start, tz)
         name = agent.name if agent else self._agency
         if why is Reoffer.NO_SHOW:
-            await self._offering.offer(turn, agent=serving, lead_in=wording.missed_you(label))
+            await self._offering.offer(turn, agent=serving, lead_in=wording.missed_you(label),
+                                       engage=False)
         elif why is Reoffer.CANCELLED:
             attachment = (notices.cancellation_invite(about, agent, turn.lead)
                           if agent is not None else None)
             turn.say(wording.agent_cancelled(name, label), attachment=attachment)
-            await self._offering.offer(turn, agent=serving)
+            await self._offering.offer(turn, agent=serving, engage=False)
         else:
             await self._offering.offer(turn, agent=serving, reschedule_of=about,
                                        lead_in=wording.agent_moves(name))

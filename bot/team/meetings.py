@@ -50,13 +50,14 @@ class Meetings:
             raise Refused(wording.NOT_BOOKED)
         if self._clock.now() < appointment.start:
             raise Refused(wording.TOO_EARLY)
+        # The lead's status first, while the meeting still reads as booked: whoever follows the
+        # status history finds the meeting the no-show is about.
+        lead = await self._settle(lead.id, Step.NO_SHOW)
         if not await self._store.appointments.mark_no_show(appointment.id):
             raise Refused(wording.NOT_BOOKED)
         self._reminders.forget(appointment.id)
         self._metrics.incr("team.no_shows")
         await self._tell_lead(lead, Reoffer.NO_SHOW, appointment)
-        # After the offers, which would count as engaging the lead: the lead has to answer.
-        lead = await self._settle(lead.id, Step.NO_SHOW)
         return OutMessage(wording.no_show_marked(lead, await self._label(appointment)))
 
     async def ask_cancel(self, actor: Actor, appointment_id: int) -> OutMessage:
@@ -74,8 +75,8 @@ class Meetings:
             raise Refused(wording.NOT_BOOKED) from err
         self._reminders.forget(cancelled.id)
         self._metrics.incr("team.cancels")
-        await self._tell_lead(lead, Reoffer.CANCELLED, cancelled)
         lead = await self._settle(lead.id, Step.CANCELLED)
+        await self._tell_lead(lead, Reoffer.CANCELLED, cancelled)
         return OutMessage(wording.cancelled(lead, await self._label(cancelled)))
 
     async def keep(self, actor: Actor, appointment_id: int) -> OutMessage:
