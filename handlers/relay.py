@@ -23,13 +23,32 @@ MESSAGES = (filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE & ~filters.COM
             & ~filters.CONTACT & ~filters.StatusUpdate.ALL)
 
 
+EDITS = filters.ChatType.PRIVATE & filters.UpdateType.EDITED_MESSAGE & lead.WORDS
+
+
 def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
-    """Add the relay of the agents' messages."""
+    """Add the relay of the agents' messages (and of their edits: sent again as edited)."""
     application.add_handler(MessageHandler(MESSAGES, relay))
+    application.add_handler(MessageHandler(EDITS, relay_edit))
+
+
+async def relay_edit(update: Update, context: BotContext) -> None:
+    """An agent's edit while taking a lead over: the lead gets the message as it is now."""
+    if not await _relayed(update, context):
+        await lead.edited(update, context)
 
 
 async def relay(update: Update, context: BotContext) -> None:
     """An agent's message to the lead they took over; anything else to the lead handlers."""
+    if await _relayed(update, context):
+        return
+    message = update.effective_message
+    words = message is not None and bool(message.text or message.caption)
+    await (lead.text if words else lead.other)(update, context)
+
+
+async def _relayed(update: Update, context: BotContext) -> bool:
+    """Copy an agent's message to the lead they took over; False when it is not one."""
     message = update.effective_message
     if message is None:
         raise UnexpectedUpdateError("a message update without a message")
@@ -41,10 +60,9 @@ async def relay(update: Update, context: BotContext) -> None:
             target = await team.takeover.recipient(actor, _replied_to(message, context.bot.id))
         except Refused as err:
             await context.bot.send_message(chat_of(update), str(err))
-            return
+            return True
     if target is None:
-        await (lead.text if message.text or message.caption else lead.other)(update, context)
-        return
+        return False
     # Stored first, as a lead's message is: the AI's history has it whatever happens next.
     await team.takeover.said(target, message.text or message.caption
                              or wording.relayed_kind(_kind(message)))
@@ -52,6 +70,7 @@ async def relay(update: Update, context: BotContext) -> None:
         await context.bot.copy_message(target.chat_id, chat_of(update), message.message_id)
     except TelegramError:
         await context.bot.send_message(chat_of(update), wording.not_delivered(target))
+    return True
 
 
 def _replied_to(message: Message, bot_id: int) -> str | None:

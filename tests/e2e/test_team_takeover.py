@@ -109,6 +109,10 @@ async def test_a_takeover_survives_a_restart(tmp_path: Path) -> None:
         answer = await tg.wait_for(lambda r: r["chat_id"] == LEAD, after=mark)
         assert answer["text"] == "Yes, I'm here."
         mark = tg.mark()
+        tg.push_edit(AGENT_ID, answer["params"]["message_id"], "Yes, I'm here until 6.")
+        edit = await tg.wait_for(lambda r: r["chat_id"] == LEAD, after=mark)
+        assert edit["text"] == "Yes, I'm here until 6."
+        mark = tg.mark()
         tg.push_document(AGENT_ID, file_name="floor-plan.pdf", caption="the floor plan")
         document = await tg.wait_for(lambda r: r["chat_id"] == LEAD, after=mark)
         assert document["copied"] == ["document"] and document["text"] == "the floor plan"
