@@ -36,6 +36,10 @@ _LATENCY_HELP = {
 # Counters whose first word names a family, the rest of the name its label.
 _LABELLED = {"errors": ("errors", "kind", "Errors by kind"),
              "bookings": ("bookings", "outcome", "Booking outcomes (booked, taken, failed...)")}
+# Exported from the start, at zero, so that rates and alerts have a series before the first event.
+_ALWAYS_LATENCIES = ("response", "booking", "db")
+_ALWAYS_COUNTERS = ("messages", "errors.ai_fallback", "errors.integration", "errors.handler",
+                    "bookings.booked", "bookings.failed", "bookings.taken")
 _CACHE = re.compile(r"^cache\.(?P<cache>[a-z_]+)\.(?P<result>hit|miss)$")
 
 
@@ -69,7 +73,7 @@ class MetricsCollector(Collector):
 
     def _histograms(self) -> Iterator[Metric]:
         bounds = [_bound(b) for b in HISTOGRAM_BOUNDS]
-        for name in self._metrics.latency_names():
+        for name in sorted({*self._metrics.latency_names(), *_ALWAYS_LATENCIES}):
             seen = self._metrics.buckets(name)
             help_text = _LATENCY_HELP.get(name, f"Duration of {name.replace('.', ' ')}")
             family = HistogramMetricFamily(f"{PREFIX}_{metric_name(name)}_seconds",
@@ -87,7 +91,7 @@ class MetricsCollector(Collector):
                                                      labels=list(labels))
             return families[name]
 
-        for name in self._metrics.counter_names():
+        for name in sorted({*self._metrics.counter_names(), *_ALWAYS_COUNTERS}):
             value = self._metrics.count(name)
             head, _, rest = name.partition(".")
             if (cache := _CACHE.match(name)) is not None:
