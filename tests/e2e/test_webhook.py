@@ -92,3 +92,20 @@ async def test_python_m_bot_run_serves_the_webhook_until_sigterm(tmp_path: Path)
         assert not tg.calls("getUpdates")
         assert "Traceback" not in output
         assert SECRET not in output and TOKEN.split(":")[1] not in output
+
+
+async def test_a_webhook_port_in_use_is_one_line_and_exit_2(tmp_path: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        async with rig(tmp_path) as bot:
+            bot.env |= webhook_env(port) | {"APP_ENV": "production"}
+            child = await asyncio.create_subprocess_exec(
+                sys.executable, "-m", "bot", "run", env=bot.env, cwd=tmp_path,
+                stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+            out, err = await asyncio.wait_for(child.communicate(), 60)
+    assert child.returncode == 2, (out + err).decode()
+    assert out.decode().strip().splitlines()[-1] == (
+        f"WEBHOOK_LISTEN: cannot listen on 127.0.0.1:{port} (Address already in use)")
+    assert b"Traceback" not in out + err
