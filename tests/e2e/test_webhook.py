@@ -64,6 +64,25 @@ async def test_a_request_without_the_right_secret_is_refused_and_changes_nothing
         assert await bot.services.store.leads.by_telegram_id(LEAD) is not None
 
 
+async def test_an_update_telegram_posts_twice_is_answered_once(tmp_path: Path) -> None:
+    """Telegram posts again when an answer comes late; the second copy changes nothing."""
+    port = free_port()
+    url = f"http://127.0.0.1:{port}/telegram/hook"
+    async with running_bot(tmp_path, env=webhook_env(port)) as bot:
+        tg = bot.telegram
+        update = tg.push_command(LEAD, "/start", first_name="Dana")
+        assert await tg.post_update(url, update) == 200
+        await tg.wait_for_text(LEAD, "Hi, Dana!")
+        assert await tg.post_update(url, update) == 200
+        later = tg.push_text(LEAD, "thanks")  # handled after the copy: a fence for it
+        assert await tg.post_update(url, later) == 200
+        await tg.wait_for(lambda r: r["chat_id"] == LEAD and "Hi, Dana!" not in r["text"])
+        assert sum("Hi, Dana!" in r["text"] for r in tg.sent(LEAD)) == 1
+        lead = await bot.services.store.leads.by_telegram_id(LEAD)
+        assert lead is not None
+        assert await bot.services.store.messages.count(lead.id) == 4  # 2 in, 2 out
+
+
 async def test_python_m_bot_run_serves_the_webhook_until_sigterm(tmp_path: Path) -> None:
     """The command an operator runs: webhook set, an update answered, a clean exit 0."""
     port = free_port()
