@@ -106,7 +106,8 @@ async def build_services(
             agency_name=config.agency_name, default_timezone=config.default_timezone,
             log_texts=config.app_env == "development")
         if serve_metrics and config.metrics_port is not None:
-            await _serve_metrics(config, metrics, zoom_quota, health, stack)
+            await _serve_metrics(config.metrics_host, config.metrics_port, metrics, zoom_quota,
+                                 health, stack)
     except BaseException:
         await stack.aclose()
         raise
@@ -120,18 +121,17 @@ READINESS = ("database", "telegram")
 """The health checks ``/readyz`` runs: without them no update can be handled."""
 
 
-async def _serve_metrics(config: Config, metrics: Metrics, quota: Callable[[], Quota] | None,
-                         health: list[HealthCheck], stack: AsyncExitStack) -> None:
+async def _serve_metrics(host: str, port: int, metrics: Metrics,
+                         quota: Callable[[], Quota] | None, health: list[HealthCheck],
+                         stack: AsyncExitStack) -> None:
     """``/metrics``, ``/healthz`` and ``/readyz`` on ``METRICS_HOST:METRICS_PORT``."""
-    assert config.metrics_port is not None
     server = MonitoringServer(metrics, quota, ready=[(check.name, check.ping) for check in health
                                                      if check.name in READINESS])
-    host = config.metrics_host
     shown = f"[{host}]" if ":" in host else host
     try:
-        await server.start(config.metrics_port, host)
+        await server.start(port, host)
     except OSError as err:
-        raise ConfigError(f"METRICS_PORT: cannot listen on {shown}:{config.metrics_port} "
+        raise ConfigError(f"METRICS_PORT: cannot listen on {shown}:{port} "
                           f"({err.strerror or type(err).__name__})") from err
     stack.push_async_callback(server.close)
     log.info("metrics and health on http://%s:%d (/metrics, /healthz, /readyz)", shown,

@@ -186,9 +186,9 @@ class Webhook:
 
     url: str
     secret: str = field(repr=False)
-    host: str = "0.0.0.0"
-    port: int = 8443
-    path: str = ""
+    host: str
+    port: int
+    path: str
     """The URL's path without slashes: the route the server answers (a proxy keeps it)."""
 
 
