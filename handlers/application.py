@@ -37,6 +37,8 @@ COMMANDS = [BotCommand("start", "Start over"), BotCommand("times", "Show free ti
             BotCommand("reschedule", "Move my meeting"), BotCommand("cancel", "Cancel my meeting")]
 POLL_TIMEOUT = 30
 """Seconds one long poll waits for updates."""
+WEBHOOK_RETRIES = 3
+"""Retries of ``setWebhook`` at start-up (about 5 s in all) before giving up with one line."""
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGABRT)
 
 
@@ -159,7 +161,7 @@ def webhook_arguments(webhook: Webhook) -> dict[str, Any]:
     """
     return {"listen": webhook.host, "port": webhook.port, "url_path": webhook.path,
             "webhook_url": webhook.url, "secret_token": webhook.secret,
-            "drop_pending_updates": False}
+            "drop_pending_updates": False, "bootstrap_retries": WEBHOOK_RETRIES}
 
 
 def run_webhook(application: BotApp, webhook: Webhook, *,
@@ -172,6 +174,10 @@ def run_webhook(application: BotApp, webhook: Webhook, *,
         print(f"WEBHOOK_LISTEN: cannot listen on {webhook.host}:{webhook.port} "
               f"({err.strerror or type(err).__name__})")
         return 2
+    except TelegramError as err:
+        # A refused URL (400) or Telegram out of reach through every retry.
+        print(f"TELEGRAM_WEBHOOK_URL: Telegram did not set the webhook: {err}")
+        return 1
 
 
 def _run(serve: Callable[[], None]) -> int:
@@ -190,8 +196,12 @@ def _run(serve: Callable[[], None]) -> int:
 
 
 class _RejectedTokenReportedHere(logging.Filter):
-    """PTB logs a rejected token with a whole traceback; ``run_polling`` says it in one line."""
+    """PTB logs a rejected token, and a start-up request it gave up on, with a whole traceback;
+    ``run_polling`` and ``run_webhook`` say them in one line."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         error = record.exc_info[1] if record.exc_info else None
-        return not isinstance(error, InvalidToken)
+        if isinstance(error, InvalidToken):
+            return False
+        # The retry loop's "Bootstrap Set Webhook ... Aborting", whose error is reported.
+        return not (isinstance(error, TelegramError) and "Bootstrap" in record.getMessage())

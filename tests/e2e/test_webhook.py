@@ -128,3 +128,21 @@ async def test_a_webhook_port_in_use_is_one_line_and_exit_2(tmp_path: Path) -> N
     assert out.decode().strip().splitlines()[-1] == (
         f"WEBHOOK_LISTEN: cannot listen on 127.0.0.1:{port} (Address already in use)")
     assert b"Traceback" not in out + err
+
+
+async def test_a_webhook_telegram_refuses_is_one_line_and_exit_1(tmp_path: Path) -> None:
+    async with rig(tmp_path) as bot:
+        bot.env |= webhook_env(free_port()) | {"APP_ENV": "production"}
+        bot.telegram.fail("setWebhook", 400, times=10,
+                          description="Bad Request: bad webhook: Failed to resolve host")
+        child = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot", "run", env=bot.env, cwd=tmp_path,
+            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+        out, err = await asyncio.wait_for(child.communicate(), 60)
+        attempts = len(bot.telegram.calls("setWebhook"))
+    assert child.returncode == 1, (out + err).decode()
+    assert out.decode().strip().splitlines()[-1] == (
+        "TELEGRAM_WEBHOOK_URL: Telegram did not set the webhook: Bad webhook: failed to resolve "
+        "host")
+    assert b"Traceback" not in out + err
+    assert attempts == 4  # the first try and three retries, then a clear stop
