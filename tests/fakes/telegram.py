@@ -130,6 +130,8 @@ class FakeTelegram:
         self.requests: list[tuple[str, Params]] = []
         self.commands: list[dict[str, Any]] = []
         self.unauthorized_requests = 0
+        self.webhook: Params | None = None
+        """The last ``setWebhook``'s parameters (url, secret_token, ...) until deleteWebhook."""
         self._outbound: list[Record] = []
         self._messages: dict[tuple[int, int], dict[str, Any]] = {}
         self._users: dict[int, dict[str, Any]] = {}
@@ -140,8 +142,6 @@ class FakeTelegram:
         self._delays: dict[str, float] = {}
         self._blocked: set[int] = set()
         self._conflict = False
-        self.webhook: Params | None = None
-        """The last ``setWebhook``'s parameters (url, secret_token, ...) until deleteWebhook."""
         self._update_ids = itertools.count(1)
         self._message_ids = itertools.count(1)
         self._callback_ids = itertools.count(4_000_000_000_000_001)
