@@ -138,6 +138,98 @@ def _database_path(env: Mapping[str, str], name: str) -> Path:
     return path
 
 
+@dataclass(frozen=True, slots=True)
+class ZoomCredentials:
+    """The server-to-server OAuth app's three values."""
+
+    account_id: str
+    client_id: str
+    client_secret: str = field(repr=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    """Every setting of the bot; secrets are kept out of ``repr``."""
+
+    telegram_bot_token: str | None = field(default=None, repr=False)
+    telegram_api_base_url: str = DEFAULT_TELEGRAM_API
+    webhook: Webhook | None = None
+    """Set: webhook mode (TELEGRAM_WEBHOOK_URL); None: long polling."""
+    admin_telegram_ids: frozenset[int] = frozenset()
+    database_path: Path = Path("data/bot.sqlite3")
+    openai_api_key: str | None = field(default=None, repr=False)
+    openai_base_url: str | None = None
+    openai_model: str = DEFAULT_OPENAI_MODEL
+    google_service_account_file: Path | None = None
+    google_calendar_api_url: str = DEFAULT_CALENDAR_API
+    google_delegated_user: str | None = None
+    zoom: ZoomCredentials | None = None
+    zoom_api_url: str = DEFAULT_ZOOM_API
+    zoom_oauth_url: str = DEFAULT_ZOOM_OAUTH
+    meeting_url_template: str = DEFAULT_MEETING_TEMPLATE
+    metrics_port: int | None = None
+    metrics_host: str = DEFAULT_METRICS_HOST
+    log_level: str = "INFO"
+    log_format: str = "text"
+    app_env: str = "production"
+    agency_name: str = ""
+    default_timezone: str = "UTC"
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> Config:
+        """Build and validate the configuration from a mapping of variables."""
+        token = _text(env, "TELEGRAM_BOT_TOKEN")
+        if token is not None and not _TOKEN_RE.match(token):
+            raise ConfigError("TELEGRAM_BOT_TOKEN: does not look like a bot token "
+                              "(digits, a colon, then the secret from @BotFather)")
+        zoom_values = {n: _text(env, n) for n in
+                       ("ZOOM_ACCOUNT_ID", "ZOOM_CLIENT_ID", "ZOOM_CLIENT_SECRET")}
+        given = [n for n, v in zoom_values.items() if v]
+        if given and len(given) < 3:
+            missing = [n for n, v in zoom_values.items() if not v]
+            raise ConfigError(f"{missing[0]}: Zoom needs all three of ZOOM_ACCOUNT_ID, "
+                              f"ZOOM_CLIENT_ID and ZOOM_CLIENT_SECRET ({', '.join(given)} set)")
+        zoom = ZoomCredentials(*(v or "" for v in zoom_values.values())) if given else None
+        template = _meeting_template(env, "MEETING_URL_TEMPLATE")
+        delegated = _text(env, "GOOGLE_DELEGATED_USER")
+        if delegated is not None and "@" not in delegated:
+            raise ConfigError(f"GOOGLE_DELEGATED_USER: must be an email address, got {delegated!r}")
+        return cls(
+            telegram_bot_token=token,
+            telegram_api_base_url=_url(env, "TELEGRAM_API_BASE_URL", DEFAULT_TELEGRAM_API),
+            webhook=_webhook(env),
+            admin_telegram_ids=_ids(env, "ADMIN_TELEGRAM_IDS"),
+            database_path=_database_path(env, "DATABASE_PATH"),
+            openai_api_key=_text(env, "OPENAI_API_KEY"),
+            openai_base_url=(_url(env, "OPENAI_BASE_URL", "") if _text(env, "OPENAI_BASE_URL")
+                             else None),
+            openai_model=_text(env, "OPENAI_MODEL") or DEFAULT_OPENAI_MODEL,
+            google_service_account_file=_service_account(env, "GOOGLE_SERVICE_ACCOUNT_FILE"),
+            google_calendar_api_url=_url(env, "GOOGLE_CALENDAR_API_URL", DEFAULT_CALENDAR_API),
+            google_delegated_user=delegated,
+            zoom=zoom,
+            zoom_api_url=_url(env, "ZOOM_API_URL", DEFAULT_ZOOM_API),
+            zoom_oauth_url=_url(env, "ZOOM_OAUTH_URL", DEFAULT_ZOOM_OAUTH),
+            meeting_url_template=template,
+            metrics_port=_port(env, "METRICS_PORT"),
+            metrics_host=_host("METRICS_HOST", _text(env, "METRICS_HOST") or DEFAULT_METRICS_HOST),
+            log_level=_choice(env, "LOG_LEVEL", _LOG_LEVELS, "INFO"),
+            log_format=_choice(env, "LOG_FORMAT", _LOG_FORMATS, "text"),
+            app_env=_choice(env, "APP_ENV", _ENVS, "production"),
+            agency_name=_text(env, "AGENCY_NAME") or "",
+            default_timezone=check_timezone("DEFAULT_TIMEZONE",
+                                            _text(env, "DEFAULT_TIMEZONE") or "UTC"),
+        )
+
+    @property
+    def secrets(self) -> tuple[str, ...]:
+        """Every secret value, so logging can scrub them if one ever slips into a message."""
+        values = [self.telegram_bot_token, self.openai_api_key,
+                  self.zoom.client_secret if self.zoom else None,
+                  self.webhook.secret if self.webhook else None]
+        return tuple(v for v in values if v)
+
+
 def _host(name: str, value: str) -> str:
     """An IP address (IPv6 with or without brackets) or a host name."""
     bare = value[1:-1] if value.startswith("[") and value.endswith("]") else value
@@ -190,95 +282,3 @@ class Webhook:
     port: int
     path: str
     """The URL's path without slashes: the route the server answers (a proxy keeps it)."""
-
-
-@dataclass(frozen=True, slots=True)
-class ZoomCredentials:
-    """The server-to-server OAuth app's three values."""
-
-    account_id: str
-    client_id: str
-    client_secret: str = field(repr=False)
-
-
-@dataclass(frozen=True, slots=True)
-class Config:
-    """Every setting of the bot; secrets are kept out of ``repr``."""
-
-    telegram_bot_token: str | None = field(default=None, repr=False)
-    telegram_api_base_url: str = DEFAULT_TELEGRAM_API
-    admin_telegram_ids: frozenset[int] = frozenset()
-    database_path: Path = Path("data/bot.sqlite3")
-    openai_api_key: str | None = field(default=None, repr=False)
-    openai_base_url: str | None = None
-    openai_model: str = DEFAULT_OPENAI_MODEL
-    google_service_account_file: Path | None = None
-    google_calendar_api_url: str = DEFAULT_CALENDAR_API
-    google_delegated_user: str | None = None
-    zoom: ZoomCredentials | None = None
-    zoom_api_url: str = DEFAULT_ZOOM_API
-    zoom_oauth_url: str = DEFAULT_ZOOM_OAUTH
-    meeting_url_template: str = DEFAULT_MEETING_TEMPLATE
-    metrics_port: int | None = None
-    log_level: str = "INFO"
-    app_env: str = "production"
-    agency_name: str = ""
-    default_timezone: str = "UTC"
-    webhook: Webhook | None = None
-    """Set: webhook mode (TELEGRAM_WEBHOOK_URL); None: long polling."""
-    metrics_host: str = DEFAULT_METRICS_HOST
-    log_format: str = "text"
-
-    @classmethod
-    def from_env(cls, env: Mapping[str, str]) -> Config:
-        """Build and validate the configuration from a mapping of variables."""
-        token = _text(env, "TELEGRAM_BOT_TOKEN")
-        if token is not None and not _TOKEN_RE.match(token):
-            raise ConfigError("TELEGRAM_BOT_TOKEN: does not look like a bot token "
-                              "(digits, a colon, then the secret from @BotFather)")
-        zoom_values = {n: _text(env, n) for n in
-                       ("ZOOM_ACCOUNT_ID", "ZOOM_CLIENT_ID", "ZOOM_CLIENT_SECRET")}
-        given = [n for n, v in zoom_values.items() if v]
-        if given and len(given) < 3:
-            missing = [n for n, v in zoom_values.items() if not v]
-            raise ConfigError(f"{missing[0]}: Zoom needs all three of ZOOM_ACCOUNT_ID, "
-                              f"ZOOM_CLIENT_ID and ZOOM_CLIENT_SECRET ({', '.join(given)} set)")
-        zoom = ZoomCredentials(*(v or "" for v in zoom_values.values())) if given else None
-        template = _meeting_template(env, "MEETING_URL_TEMPLATE")
-        delegated = _text(env, "GOOGLE_DELEGATED_USER")
-        if delegated is not None and "@" not in delegated:
-            raise ConfigError(f"GOOGLE_DELEGATED_USER: must be an email address, got {delegated!r}")
-        return cls(
-            telegram_bot_token=token,
-            telegram_api_base_url=_url(env, "TELEGRAM_API_BASE_URL", DEFAULT_TELEGRAM_API),
-            admin_telegram_ids=_ids(env, "ADMIN_TELEGRAM_IDS"),
-            database_path=_database_path(env, "DATABASE_PATH"),
-            openai_api_key=_text(env, "OPENAI_API_KEY"),
-            openai_base_url=(_url(env, "OPENAI_BASE_URL", "") if _text(env, "OPENAI_BASE_URL")
-                             else None),
-            openai_model=_text(env, "OPENAI_MODEL") or DEFAULT_OPENAI_MODEL,
-            google_service_account_file=_service_account(env, "GOOGLE_SERVICE_ACCOUNT_FILE"),
-            google_calendar_api_url=_url(env, "GOOGLE_CALENDAR_API_URL", DEFAULT_CALENDAR_API),
-            google_delegated_user=delegated,
-            zoom=zoom,
-            zoom_api_url=_url(env, "ZOOM_API_URL", DEFAULT_ZOOM_API),
-            zoom_oauth_url=_url(env, "ZOOM_OAUTH_URL", DEFAULT_ZOOM_OAUTH),
-            meeting_url_template=template,
-            metrics_port=_port(env, "METRICS_PORT"),
-            log_level=_choice(env, "LOG_LEVEL", _LOG_LEVELS, "INFO"),
-            app_env=_choice(env, "APP_ENV", _ENVS, "production"),
-            agency_name=_text(env, "AGENCY_NAME") or "",
-            default_timezone=check_timezone("DEFAULT_TIMEZONE",
-                                            _text(env, "DEFAULT_TIMEZONE") or "UTC"),
-            webhook=_webhook(env),
-            metrics_host=_host("METRICS_HOST", _text(env, "METRICS_HOST") or DEFAULT_METRICS_HOST),
-            log_format=_choice(env, "LOG_FORMAT", _LOG_FORMATS, "text"),
-        )
-
-    @property
-    def secrets(self) -> tuple[str, ...]:
-        """Every secret value, so logging can scrub them if one ever slips into a message."""
-        values = [self.telegram_bot_token, self.openai_api_key,
-                  self.zoom.client_secret if self.zoom else None,
-                  self.webhook.secret if self.webhook else None]
-        return tuple(v for v in values if v)
