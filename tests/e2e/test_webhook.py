@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import socket
 import sys
 from pathlib import Path
@@ -84,11 +85,12 @@ async def test_an_update_telegram_posts_twice_is_answered_once(tmp_path: Path) -
 
 
 async def test_python_m_bot_run_serves_the_webhook_until_sigterm(tmp_path: Path) -> None:
-    """The command an operator runs: webhook set, an update answered, a clean exit 0."""
+    """The command an operator runs: webhook set, an update answered, a clean exit 0, and
+    with LOG_FORMAT=json every line of its log one JSON object."""
     port = free_port()
     async with rig(tmp_path) as bot:
         tg = bot.telegram
-        bot.env |= webhook_env(port)
+        bot.env |= webhook_env(port) | {"LOG_FORMAT": "json"}
         with (tmp_path / "webhook.log").open("w") as log:
             bot.process = await asyncio.create_subprocess_exec(
                 sys.executable, "-m", "bot", "run", env=bot.env, cwd=tmp_path, stdout=log,
@@ -108,6 +110,10 @@ async def test_python_m_bot_run_serves_the_webhook_until_sigterm(tmp_path: Path)
             code = await bot.terminate()
         output = (tmp_path / "webhook.log").read_text()
         assert code == 0, output
+        entries = [json.loads(line) for line in output.splitlines()]
+        turn = next(e for e in entries if e["message"].startswith("turn "))
+        assert turn["logger"] == "bot.conversation.service" and turn["level"] == "INFO"
+        assert isinstance(turn["lead_id"], int) and isinstance(turn["duration_ms"], float)
         assert not tg.calls("getUpdates")
         assert "Traceback" not in output
         assert SECRET not in output and TOKEN.split(":")[1] not in output
