@@ -22,6 +22,8 @@ from integrations.monitoring import MonitoringServer
 
 async def get(url: str) -> tuple[int, str]:
     async with aiohttp.ClientSession() as session, session.get(url) as response:
+        if url.endswith("/metrics"):  # the classic text format, which every Prometheus reads
+            assert response.headers["Content-Type"].startswith("text/plain; version=0.0.4")
         return response.status, await response.text()
 
 
