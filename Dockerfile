@@ -3,8 +3,8 @@
 
 FROM python:3.12-slim AS build
 WORKDIR /src
-# What the wheel is built from (the same list as the packaging test's).
-COPY pyproject.toml README.md schema.sql ./
+# What the wheel is built from (the packaging test's list; schema*.sql: one file per engine).
+COPY pyproject.toml README.md schema*.sql ./
 COPY bot bot
 COPY handlers handlers
 COPY storage storage
