@@ -11,9 +11,12 @@ from __future__ import annotations
 import configparser
 import re
 import shlex
+import shutil
+import subprocess
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 
 from bot.config import Config
@@ -135,3 +138,20 @@ def test_the_systemd_unit_restarts_on_failure_but_not_on_a_bad_setting() -> None
     assert service["KillSignal"] == "SIGTERM"
     assert "EnvironmentFile" in service
     assert unit["Install"]["WantedBy"] == "multi-user.target"
+
+
+def test_the_prometheus_example_scrapes_the_metrics_port_of_each_replica() -> None:
+    config = yaml.safe_load((REPO / "deploy" / "prometheus.yml").read_text())
+    (job,) = config["scrape_configs"]
+    assert job["metrics_path"] == "/metrics"
+    targets = job["static_configs"][0]["targets"]
+    assert len(targets) >= 2 and all(t.endswith(":9108") for t in targets)
+    assert image_env()["METRICS_PORT"] == "9108"
+
+
+@pytest.mark.skipif(shutil.which("promtool") is None, reason="promtool is not installed")
+def test_promtool_accepts_the_prometheus_example() -> None:
+    result = subprocess.run(["promtool", "check", "config", "--syntax-only",
+                             str(REPO / "deploy" / "prometheus.yml")],
+                            capture_output=True, text=True, timeout=30, check=False)
+    assert result.returncode == 0, result.stdout + result.stderr
