@@ -5,6 +5,10 @@ Point PTB at it with ``ApplicationBuilder().token(fake.token).base_url(f"{fake.u
 ...), read what the bot sent (``sent``, ``wait_for``, ``calls``) and script faults (``fail``,
 ``delay``, ``conflict_polling``, ``block``). Every request is recorded in ``requests``.
 
+Webhook mode: after the bot's ``setWebhook`` (recorded in ``webhook``), pushed updates are not
+served to ``getUpdates`` (which answers 409, as Telegram does) but kept for the test, which
+posts them where a load balancer would (``post_update``) with the secret token Telegram adds.
+
 Outbound records (``sent``) are dicts with: method, chat_id, message_id, text (the caption for
 files), reply_markup (decoded dict or None), parse_mode, filename and content (uploads), params.
 Unknown methods are recorded and answered ``true``, except other ``send*`` methods, which get a
@@ -24,6 +28,7 @@ from dataclasses import dataclass
 from types import TracebackType
 from typing import Any, TypeVar
 
+import aiohttp
 from aiohttp import web
 
 Params = dict[str, Any]
@@ -125,6 +130,8 @@ class FakeTelegram:
         self.requests: list[tuple[str, Params]] = []
         self.commands: list[dict[str, Any]] = []
         self.unauthorized_requests = 0
+        self.webhook: Params | None = None
+        """The last ``setWebhook``'s parameters (url, secret_token, ...) until deleteWebhook."""
         self._outbound: list[Record] = []
         self._messages: dict[tuple[int, int], dict[str, Any]] = {}
         self._users: dict[int, dict[str, Any]] = {}
@@ -145,7 +152,9 @@ class FakeTelegram:
         self._methods: dict[str, Callable[[Params], Any]] = {
             "getme": lambda _p: self.bot_user,
             "deletewebhook": self._delete_webhook,
-            "getwebhookinfo": lambda _p: {"url": "", "has_custom_certificate": False,
+            "setwebhook": self._set_webhook,
+            "getwebhookinfo": lambda _p: {"url": (self.webhook or {}).get("url", ""),
+                                          "has_custom_certificate": False,
                                           "pending_update_count": len(self._queue)},
             "sendmessage": self._send_message,
             "senddocument": lambda p: self._send_file("sendDocument", "document", p),
@@ -209,9 +218,27 @@ class FakeTelegram:
         else:  # keep later assigned ids above a caller's own
             self._update_ids = itertools.count(max(next(self._update_ids), update["update_id"] + 1))
         self._history[update["update_id"]] = update
-        self._queue.append(_Queued(update))
+        if self.webhook is None:  # with a webhook, the test posts it (post_update)
+            self._queue.append(_Queued(update))
         self._notify()
         return int(update["update_id"])
+
+    async def post_update(self, url: str, update_id: int, *,
+                          secret: str | None = None, header: bool = True) -> int:
+        """POST a pushed update to ``url`` as Telegram's webhook delivery does; the status.
+
+        The secret token is the one the bot set with ``setWebhook`` unless ``secret`` is
+        given; ``header=False`` sends none.
+        """
+        headers = {}
+        if header:
+            token = secret if secret is not None else (self.webhook or {}).get("secret_token")
+            if token:
+                headers["X-Telegram-Bot-Api-Secret-Token"] = str(token)
+        async with aiohttp.ClientSession() as session, session.post(
+                url, json=self._history[update_id], headers=headers) as response:
+            await response.read()
+            return response.status
 
     def push_text(self, user_id: int, text: str, *, chat_id: int | None = None,
                   first_name: str | None = None, last_name: str | None = None,
@@ -463,6 +490,9 @@ class FakeTelegram:
     async def _get_updates(self, params: Params, request: web.Request) -> list[dict[str, Any]]:
         if self._conflict:
             raise _ApiError(409, _CONFLICT)
+        if self.webhook is not None:
+            raise _ApiError(409, "Conflict: can't use getUpdates method while webhook is "
+                                 "active; use deleteWebhook to delete the webhook first")
         offset = params.get("offset")
         if isinstance(offset, int) and offset > 0:
             self._queue = [q for q in self._queue if not (
@@ -501,6 +531,17 @@ class FakeTelegram:
     def _delete_webhook(self, params: Params) -> bool:
         if params.get("drop_pending_updates"):
             self._queue.clear()
+        self.webhook = None
+        return True
+
+    def _set_webhook(self, params: Params) -> bool:
+        url = params.get("url")
+        if not isinstance(url, str) or not url.startswith("https://"):
+            raise _ApiError(400, "Bad Request: bad webhook: An HTTPS URL must be provided "
+                                 "for webhook")
+        if params.get("drop_pending_updates"):
+            self._queue.clear()
+        self.webhook = dict(params)
         return True
 
     def _send_message(self, params: Params) -> dict[str, Any]:
