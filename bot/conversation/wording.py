@@ -221,3 +221,22 @@ def _join(items: Sequence[str]) -> str:
 def zone_saved(zone: str) -> str:
     """The time zone, as one of the details saved."""
     return _("time zone ({zone})", zone=zone)
+
+
+# ----- the sales team's hand on a lead's meeting (bot.team) -----------------------------------
+
+def missed_you(label: str) -> str:
+    """The agent marked the meeting a no-show: kind, no blame, new times follow."""
+    return _("We missed you at our meeting on {label}. No problem, these things happen! Would "
+             "one of these times suit you instead? ", label=label)
+
+
+def agent_cancelled(agent: str, label: str) -> str:
+    """The agent cancelled the meeting; new times follow."""
+    return _("Sorry, {agent} had to cancel your meeting on {label}. Let's find another time "
+             "that suits you.", agent=agent, label=label)
+
+
+def agent_moves(agent: str) -> str:
+    """The agent asks to move the meeting; the old one stands until a new time is booked."""
+    return _("{agent} asked to find another time for our meeting. ", agent=agent)
