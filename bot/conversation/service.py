@@ -50,7 +50,7 @@ from bot.conversation.turn import (
 )
 from bot.domain import Appointment, Awaiting, Lead, Message, Role, clean_text
 from bot.errors import BotError
-from bot.i18n import speak, supported
+from bot.i18n import speak, speaking, supported
 from bot.i18n.detect import language_said
 from bot.observability.metrics import Metrics
 from bot.ports import Notifier, OutMessage, Repositories
@@ -243,7 +243,8 @@ class ConversationService:
         """What the lead is told when their agent marks a no-show, cancels or moves
         ``about``, with fresh times of that agent; stored as the bot's words."""
         turn = Turn(await self._leads.set(lead.id), f"team_{why.value}")
-        await self._handover.reoffer(turn, why, about)
+        with speaking(turn.lead.language):  # the agent's action, the lead's words
+            await self._handover.reoffer(turn, why, about)
         return await self._finish(turn)
 
     # ----- the turn -----------------------------------------------------------------------
