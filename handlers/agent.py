@@ -14,7 +14,7 @@ from telegram import Update
 from telegram.ext import Application, CommandHandler, filters
 
 from bot.booking import notices
-from bot.i18n import _, ngettext, speaking
+from bot.i18n import _, ngettext, speak, speaking
 from bot.ports import OutMessage
 from bot.team import wording
 from bot.team.access import Actor, Refused
@@ -66,6 +66,7 @@ def _command(work: Work) -> Callable[[Update, BotContext], Coroutine[Any, Any, N
     async def handle(update: Update, context: BotContext) -> None:
         chat = chat_of(update)
         actor = await context.services.team.access.actor(sender_of(update).telegram_id)
+        speak(actor.agent.language if actor.agent else None)
         if not actor.on_team:
             await context.bot.send_message(chat, wording.NOT_FOR_YOU)
             return

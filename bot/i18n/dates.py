@@ -73,6 +73,13 @@ def month_day(value: date) -> str:
     return str(format_skeleton("MMMMd", value, locale=current()))
 
 
+def date_label(value: date) -> str:
+    """A day with its year: ``Thu 24 Dec 2026`` / ``jue, 24 dic 2026``."""
+    if current() == DEFAULT:
+        return f"{value:%a %d %b %Y}"
+    return str(format_skeleton("yMMMEd", value, locale=current()))
+
+
 def clock(minutes: int) -> str:
     """Minutes after midnight as said in a reading: ``2:30 pm`` / ``14:30``."""
     hours, minute = divmod(minutes % (24 * 60), 60)
