@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
+from datetime import timedelta
 
 import pytest
 
@@ -131,3 +132,18 @@ async def test_the_agent_gets_the_notice_in_their_own_language_whatever_the_lead
     (event,) = c.calendar.created
     assert event.summary == "Llamada con Ann"
     assert event.description.startswith("Cliente: Ann\nTeléfono: aún no indicado")
+
+
+async def test_a_reminder_reaches_the_lead_in_their_language_with_russian_plurals() -> None:
+    c = await start("ru")
+    offered = await c.says("завтра в 10")
+    (ten,) = [i for i, label in enumerate(labels(offered)) if "10:00" in label]
+    await c.taps(offers_in(offered)[ten])
+    (appointment,) = await c.repos.appointments.for_lead((await c.lead()).id)
+    assert await c.core.reminders.send(appointment.id, "24h")
+    c.clock.advance(appointment.start - c.clock.now() - timedelta(minutes=22))
+    assert await c.core.reminders.send(appointment.id, "1h")
+    day, hour = c.core.notifier.to(c.me.chat_id)[-2:]
+    assert day == ("Напоминание: ваша встреча с Alice Agent — завтра, вторник, 8 декабря "
+                   "2026\u202fг., 10:00 (UTC).\nСсылка для подключения: " + appointment.join_url)
+    assert hour.startswith("Напоминание: ваша встреча с Alice Agent — через 22 минуты, ")
