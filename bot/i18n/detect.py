@@ -17,11 +17,11 @@ _NAMES = {
     "de": r"german|deutsch|alem[áa]n|allemand|alem[ãa]o|немецк\w*|по-немецки",
     "fr": r"french|franc[ée]s|franz[öo]sisch|fran[çc]ais|franc[êe]s|французск\w*"
           r"|по-французски",
-    "pt": r"portuguese|portugu[ée]s|portugiesisch|portugais|португальск\w*|по-португальски",
+    "pt": r"portuguese|portugu[éêe]s|portugiesisch|portugais|португальск\w*|по-португальски",
     "ru": r"russian|ruso|russisch|russe|russo|русск\w*|по-русски",
 }
 _CUES = (r"please|pls|por\s+favor|bitte|s'il\s+(?:vous|te)\s+pla[îi]t|пожалуйста|in|en|auf|em"
-         r"|на|speak|talk|write|habla\w*|sprich\w*|sprechen|parle\w*|fala\w*|говор\w*|пиш\w*"
+         r"|на|speak|talk|write|habla[\w-]*|sprich\w*|sprechen|parle[\w-]*|fala[\w-]*|говор\w*|пиш\w*"
          r"|can\s+you|puedes|kannst|pouvez|pode|можно")
 _ASKS = {
     language: re.compile(rf"(?<![\w-])(?:(?:{_CUES})\s+(?:\w+\s+)?(?:{names})|(?:{names})"
