@@ -11,7 +11,7 @@ from bot.booking import notices
 from bot.clock import Clock
 from bot.conversation import wording
 from bot.conversation.turn import KEEP, OFFER_PREFIX, LeadState, Team, Turn
-from bot.conversation.when import When, parse_when
+from bot.conversation.when import When, parse_words
 from bot.conversation.when.describe import clock
 from bot.domain import Agent, Appointment, SlotOffer
 from bot.errors import IntegrationError
@@ -55,7 +55,8 @@ class Offering:
         team sends them unasked, after a no-show or a cancel)."""
         lead = turn.lead
         tz = await self._team.zone(lead)
-        when = parse_when(words, self._clock.now().astimezone(tz)) if words else None
+        now = self._clock.now().astimezone(tz)
+        when = parse_words(words, now, lead.language) if words else None
         agents = [agent] if agent else await self._team.agents.active()
         try:
             result = await self._slots.offer(lead.id, agents, zone=tz, when=when,

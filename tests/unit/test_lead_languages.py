@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from bot.conversation.actions import FindSlots
+from bot.conversation.brain import BrainReply
+from bot.conversation.when import parse_when, parse_words
 from bot.domain import AppointmentStatus
 from bot.ports import OutMessage
 from tests.unit.chat import Chat, chat, labels, offers_in
@@ -147,3 +150,18 @@ async def test_a_reminder_reaches_the_lead_in_their_language_with_russian_plural
     assert day == ("Напоминание: ваша встреча с Alice Agent — завтра, вторник, 8 декабря "
                    "2026\u202fг., 10:00 (UTC).\nСсылка для подключения: " + appointment.join_url)
     assert hour.startswith("Напоминание: ваша встреча с Alice Agent — через 22 минуты, ")
+
+
+async def test_an_ai_that_passes_the_time_untranslated_still_gets_the_times_asked_for() -> None:
+    c = await chat(BrainReply(tool_calls=(FindSlots("mañana por la tarde"),)))
+    c.me = replace(c.me, language_code="es")
+    reply = await c.says("¿y mañana por la tarde?")
+    assert reply[0].text.startswith("Horarios para martes, 8 de diciembre por la tarde:")
+    assert labels(reply)[0] == "mar, 8 dic, 12:00 (UTC)"
+
+
+def test_english_words_from_an_ai_keep_their_english_meaning_for_any_lead() -> None:
+    now = datetime(2026, 12, 7, 7, 0, tzinfo=UTC)
+    for language in ("es", "de", "fr", "pt", "ru"):
+        assert parse_words("next tuesday at 15:00", now, language) == \
+            parse_when("next tuesday at 15:00", now)

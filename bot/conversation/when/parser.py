@@ -47,6 +47,7 @@ from bot.conversation.when.describe import date_wins, describe
 from bot.conversation.when.languages import to_english
 from bot.conversation.when.model import DAY_MINUTES, Range, When
 from bot.i18n import supported
+from bot.i18n.detect import written_in
 
 HORIZON_DAYS = 400
 _Span = tuple[int, int]
@@ -70,6 +71,16 @@ def parse_when(text: str, now: datetime, language: str | None = None) -> When | 
     ``language``: the language ``text`` is in (English when not given)."""
     found = find_when(text, now, language)
     return found[0] if found is not None else None
+
+
+def parse_words(words: str, now: datetime, language: str | None) -> When | None:
+    """The words a brain passed for the time, meant in English, read in the lead's language
+    when they are clearly in it (an AI that did not translate) or mean nothing in English."""
+    spoken = supported(language)
+    if spoken != "en" and written_in(words) == spoken:
+        return parse_when(words, now, spoken)
+    found = parse_when(words, now)
+    return found if found is not None or spoken == "en" else parse_when(words, now, spoken)
 
 
 def find_when(text: str, now: datetime, language: str | None = None) -> tuple[When, str] | None:
