@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import datetime
 from typing import Any
 
 from bot.domain import Awaiting, Lead, LeadStatus
 from bot.errors import require
 from bot.pipeline import LEGACY
-from storage.db import Database, from_db, opt_from_db
+from storage.db import from_db, opt_from_db
+from storage.sql import Row, SqlDatabase
 
 _UPDATABLE = frozenset({"name", "phone_number", "email", "timezone", "status", "agent_id",
                         "notes", "awaiting", "chat_id", "language", "timezone_assumed"})
 
 
-def _lead(row: sqlite3.Row) -> Lead:
+def _lead(row: Row) -> Lead:
     return Lead(id=row["id"], telegram_id=row["telegram_id"], chat_id=row["chat_id"],
                 name=row["name"], phone_number=row["phone_number"], email=row["email"],
                 timezone=row["timezone"], status=_status(row["status"]),
@@ -41,7 +41,7 @@ def _awaiting(value: str | None) -> Awaiting | None:
 class LeadRepository:
     """Reads and writes leads; the conversation is the one writer of a lead's state."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: SqlDatabase) -> None:
         self._db = db
 
     async def get_or_create(self, telegram_id: int, chat_id: int, name: str | None) -> Lead:

@@ -3,15 +3,15 @@ lead edits keeps its row and takes the new text."""
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import datetime, timedelta
 
 from bot.clock import Clock
 from bot.domain import Message, Role
-from storage.db import Database, from_db, to_db
+from storage.db import from_db, to_db
+from storage.sql import Row, SqlDatabase
 
 
-def _message(row: sqlite3.Row) -> Message:
+def _message(row: Row) -> Message:
     return Message(row["id"], row["lead_id"], Role(row["role"]), row["content"],
                    from_db(row["created_at"]), row["telegram_message_id"])
 
@@ -23,7 +23,7 @@ class MessageRepository:
     microsecond still sort in arrival order on ``idx_messages_lead_created`` alone.
     """
 
-    def __init__(self, db: Database, clock: Clock) -> None:
+    def __init__(self, db: SqlDatabase, clock: Clock) -> None:
         self._db = db
         self._clock = clock
         self._last: datetime | None = None
