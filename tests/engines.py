@@ -15,11 +15,13 @@ import uuid
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
 import pytest
 
+from storage.postgres.dialect import translate
 from tools import throwaway_postgres
 
 ENGINES = ("sqlite", "postgres")
@@ -55,6 +57,20 @@ def _admin(url: str, *statements: str) -> None:
             await conn.close()
     with ThreadPoolExecutor(1) as pool:
         pool.submit(asyncio.run, run()).result()
+
+
+def fetch(url: str, sql: str, params: tuple[Any, ...] = ()) -> list[Any]:
+    """Rows of one query (``?`` placeholders) on a PostgreSQL database, read from outside."""
+    statement = translate(sql)
+
+    async def run() -> list[Any]:
+        conn = await asyncpg.connect(url)
+        try:
+            return list(await conn.fetch(statement.sql, *statement.args(params)))
+        finally:
+            await conn.close()
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, run()).result()
 
 
 def with_database(url: str, name: str) -> str:
