@@ -28,7 +28,7 @@ ENGINES = ("sqlite", "postgres")
 # Test modules (paths under tests/) run against both engines.
 ENGINE_TESTS = (
     "integration/test_storage.py", "integration/test_hold.py", "integration/test_agent_store.py",
-    "integration/test_booking.py", "integration/test_postgres.py", "reliability/test_races.py",
+    "integration/test_booking.py", "reliability/test_races.py",
     "e2e/test_reminders.py", "reliability/test_crash_recovery.py",
     "reliability/test_faults_integrations.py", "reliability/test_faults_ai.py",
 )

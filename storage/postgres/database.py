@@ -53,11 +53,10 @@ def where(url: str) -> str:
     return f"{parts.hostname or 'localhost'}{port}{parts.path or '/'}"
 
 
-def _slot_error(err: asyncpg.IntegrityConstraintViolationError) -> Exception:
-    if (isinstance(err, (asyncpg.ExclusionViolationError, asyncpg.UniqueViolationError))
-            and err.constraint_name in _SLOT_CONSTRAINTS):
-        return SlotTaken(f"the slot was taken meanwhile ({err.constraint_name})")
-    return err
+def _takes_slot(err: asyncpg.IntegrityConstraintViolationError) -> bool:
+    """Whether ``err`` is another active appointment of the agent holding the time."""
+    return (isinstance(err, (asyncpg.ExclusionViolationError, asyncpg.UniqueViolationError))
+            and err.constraint_name in _SLOT_CONSTRAINTS)
 
 
 class PostgresDatabase:
@@ -76,7 +75,7 @@ class PostgresDatabase:
         try:
             self._pool = await asyncpg.create_pool(
                 self.url, min_size=1, max_size=self._pool_size, init=_setup,
-                statement_cache_size=512, server_settings={"TimeZone": "UTC"})
+                statement_cache_size=512, server_settings={"TimeZone": "UTC"}, timeout=10)
             async with self._pool.acquire() as conn:
                 await migrate(conn)
                 rows = await conn.fetch(
@@ -129,9 +128,16 @@ class PostgresDatabase:
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[PostgresTransaction]:
         """A transaction holding the writer lock; commit on success, roll back on error."""
-        async with self.pool.acquire() as conn, conn.transaction():
-            await conn.execute(f"SELECT pg_advisory_xact_lock({WRITER_LOCK})")
-            yield PostgresTransaction(conn, self)
+        async with self.pool.acquire() as conn:
+            try:
+                async with conn.transaction():
+                    await conn.execute(f"SELECT pg_advisory_xact_lock({WRITER_LOCK})")
+                    yield PostgresTransaction(conn, self)
+            except asyncpg.IntegrityConstraintViolationError as err:
+                # Raised by a statement, or at commit by the deferred overlap constraint.
+                if not _takes_slot(err):
+                    raise
+                raise SlotTaken(f"the slot was taken meanwhile ({err.constraint_name})") from err
 
 
 class PostgresTransaction:
@@ -152,8 +158,6 @@ class PostgresTransaction:
                 return (int(row[0]), 1) if row is not None else (0, 0)
             status: str = await self._conn.execute(statement.sql, *args)
             return 0, _count(status)
-        except asyncpg.IntegrityConstraintViolationError as err:
-            raise _slot_error(err) from err
         finally:
             self._db.metrics.observe("db", time.perf_counter() - start)
 
@@ -164,8 +168,6 @@ class PostgresTransaction:
         try:
             rows: Sequence[Row] = await self._conn.fetch(statement.sql, *statement.args(params))
             return rows
-        except asyncpg.IntegrityConstraintViolationError as err:
-            raise _slot_error(err) from err
         finally:
             self._db.metrics.observe("db", time.perf_counter() - start)
 

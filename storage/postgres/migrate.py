@@ -76,7 +76,7 @@ async def _catalog(conn: Connection, schema: str) -> dict[str, Table]:
     tables: dict[str, Table] = {}
     for row in await conn.fetch(
             "SELECT c.relname, a.attname, format_type(a.atttypid, a.atttypmod) AS type, "
-            "a.attnotnull, pg_get_expr(d.adbin, d.adrelid) AS def, a.attidentity "
+            "a.attnotnull, pg_get_expr(d.adbin, d.adrelid) AS def, a.attidentity::text "
             "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
             "JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped "
             "LEFT JOIN pg_attrdef d ON d.adrelid = c.oid AND d.adnum = a.attnum "
@@ -84,7 +84,7 @@ async def _catalog(conn: Connection, schema: str) -> dict[str, Table]:
         tables.setdefault(row["relname"], Table()).columns[row["attname"]] = Column(
             row["type"], row["attnotnull"], row["def"], row["attidentity"])
     for row in await conn.fetch(
-            "SELECT c.relname, k.conname, k.contype, pg_get_constraintdef(k.oid) AS def "
+            "SELECT c.relname, k.conname, k.contype::text, pg_get_constraintdef(k.oid) AS def "
             "FROM pg_constraint k JOIN pg_class c ON c.oid = k.conrelid "
             "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1", schema):
         tables[row["relname"]].constraints[row["conname"]] = (row["contype"], row["def"])
