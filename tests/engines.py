@@ -31,6 +31,7 @@ ENGINE_TESTS = (
     "integration/test_booking.py", "reliability/test_races.py",
     "e2e/test_reminders.py", "reliability/test_crash_recovery.py",
     "reliability/test_faults_integrations.py", "reliability/test_faults_ai.py",
+    "e2e/test_replicas.py",
 )
 
 _current: str | None = None
@@ -141,5 +142,6 @@ def parametrize(metafunc: pytest.Metafunc, root: Path) -> None:
     path = Path(str(metafunc.definition.fspath)).resolve()
     relative = path.relative_to(root).as_posix() if path.is_relative_to(root) else ""
     if relative in ENGINE_TESTS and "engine" in metafunc.fixturenames:
-        sqlite_only = metafunc.definition.get_closest_marker("sqlite_only") is not None
-        metafunc.parametrize("engine", ENGINES[:1] if sqlite_only else ENGINES, indirect=True)
+        marked = {m.name for m in metafunc.definition.iter_markers()}
+        engines = [e for e in ENGINES if f"{e}_only" in marked] or list(ENGINES)
+        metafunc.parametrize("engine", engines, indirect=True)
