@@ -16,7 +16,7 @@ import pytest
 
 from bot.clock import FixedClock
 from bot.config import Config
-from bot.domain import Agent, AppointmentStatus, Interval
+from bot.domain import Agent, AppointmentStatus, Interval, LeadStatus
 from bot.errors import ConfigError, SlotTaken, StorageError
 from bot.observability.metrics import Metrics
 from storage.postgres.migrate import SCHEMA_PATH, migrate, statements
@@ -161,7 +161,8 @@ async def test_replicas_starting_at_once_migrate_one_after_the_other(postgres_ur
 
 def older(schema: str) -> str:
     """An older schema: no lead_status_history table, no invite columns, a CHECK without
-    'failed', an index on other columns, an index since removed, no overlap constraint."""
+    'failed', an index on other columns, an index since removed, no overlap constraint, a
+    narrower column and a column with another default and no NOT NULL."""
     schema = ";\n".join(statements(schema)) + ";"
     history = schema.index("CREATE TABLE lead_status_history")
     schema = schema[:history] + schema[schema.index(");", history) + 2:]
@@ -176,6 +177,11 @@ def older(schema: str) -> str:
     assert STATUS_CHECK in schema
     schema = schema.replace(STATUS_CHECK, "CHECK (status IN ('pending', 'booked', 'cancelled'))")
     schema = schema.replace("ON processed_updates(seen_at)", "ON processed_updates(update_id)")
+    assert "telegram_message_id  BIGINT" in schema
+    schema = schema.replace("telegram_message_id  BIGINT", "telegram_message_id  INTEGER")
+    assert "status          TEXT    NOT NULL DEFAULT 'new'" in schema
+    schema = schema.replace("status          TEXT    NOT NULL DEFAULT 'new'",
+                            "status          TEXT    DEFAULT 'fresh'")
     return schema + "\nCREATE INDEX idx_messages_content ON messages(content);\n"
 
 
@@ -186,7 +192,8 @@ async def test_an_older_database_is_brought_up_to_date_in_place_keeping_its_rows
         await migrate(conn, older(SCHEMA_PATH.read_text()))
         await conn.execute("INSERT INTO agents (name, telegram_id, calendar_id, timezone) "
                            "VALUES ('Old', 900, 'a@example.com', 'UTC')")
-        await conn.execute("INSERT INTO leads (telegram_id, chat_id) VALUES (101, 101)")
+        await conn.execute("INSERT INTO leads (telegram_id, chat_id, status) "
+                           "VALUES (101, 101, 'engaged')")
         for hour in (9, 10):
             await conn.execute(
                 "INSERT INTO appointments (lead_id, agent_id, start_at, end_at, status) "
@@ -204,6 +211,12 @@ async def test_an_older_database_is_brought_up_to_date_in_place_keeping_its_rows
             "'appointments'")}
         assert {"invite_uid", "invite_sequence"} <= columns
         assert await conn.fetchval("SELECT invite_sequence FROM appointments WHERE id = 2") == 0
+        kinds = {r[0]: tuple(r[1:]) for r in await conn.fetch(
+            "SELECT column_name, data_type, column_default, is_nullable FROM "
+            "information_schema.columns WHERE column_name IN ('telegram_message_id', 'status') "
+            "AND table_name IN ('messages', 'leads')")}
+        assert kinds["telegram_message_id"][0] == "bigint"
+        assert kinds["status"] == ("text", "'new'::text", "NO")
         found = await indexes(conn)
         assert "(seen_at)" in found["idx_processed_updates_seen"]  # a changed index is rebuilt
         assert "idx_messages_content" not in found                  # a removed one is gone
@@ -216,8 +229,8 @@ async def test_an_older_database_is_brought_up_to_date_in_place_keeping_its_rows
         await conn.close()
     migrated = await Store.open(postgres_url, Metrics(), FixedClock(NOW))
     try:
-        await migrated.leads.update(1, name="Still there")  # writes the new history table
-        assert [s.value for s, _ in await migrated.leads.status_history(1)] == []
+        await migrated.leads.update(1, status=LeadStatus.QUALIFIED)  # into the new table
+        assert [s for s, _ in await migrated.leads.status_history(1)] == [LeadStatus.QUALIFIED]
         held = await migrated.appointments.hold(1, 1, slot(13), buffer=timedelta(0))
         await migrated.appointments.mark_booked(held.id)
         with pytest.raises(SlotTaken):  # the overlap constraint arrived with the migration
