@@ -15,6 +15,7 @@ from collections.abc import Callable
 
 import asyncpg
 
+from bot.errors import StorageError
 from storage.postgres.database import where
 
 log = logging.getLogger(__name__)
@@ -32,18 +33,27 @@ class PollingLeadership:
         self._watcher: asyncio.Task[None] | None = None
 
     async def acquire(self) -> None:
-        """Wait until this process holds the lock (reconnecting while the server is away)."""
-        told = False
+        """Wait until this process holds the lock (reconnecting while the server is away).
+
+        A server that cannot be reached at the first attempt raises ``StorageError`` at once,
+        as opening the database would: a wrong URL is not something to wait for.
+        """
+        told = connected = False
         while True:
             try:
                 if self._conn is None or self._conn.is_closed():
                     self._conn = await asyncpg.connect(self._url, timeout=10)
+                    connected = True
                 if await self._conn.fetchval("SELECT pg_try_advisory_lock($1)", POLLING_LOCK):
                     log.info("this replica holds the polling lock: it polls Telegram")
                     return
             except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as err:
-                log.warning("polling lock on %s: %s", where(self._url), type(err).__name__)
                 await self._drop()
+                if not connected:
+                    reason = str(err).splitlines()[0] if str(err) else type(err).__name__
+                    raise StorageError(f"DATABASE_URL: cannot use {where(self._url)}: "
+                                       f"{reason}") from err
+                log.warning("polling lock on %s: %s", where(self._url), type(err).__name__)
             if not told:
                 log.info("standby: another replica polls Telegram; waiting for its lock")
                 told = True

@@ -21,6 +21,8 @@ from bot.errors import ConfigError, SlotTaken, StorageError
 from bot.observability.metrics import Metrics
 from storage.postgres.migrate import SCHEMA_PATH, migrate, statements
 from storage.store import Store
+from tests.e2e.harness import TOKEN
+from tests.fakes.telegram import FakeTelegram
 
 NOW = datetime(2027, 3, 1, 7, 0, tzinfo=UTC)
 ROOT = Path(__file__).resolve().parents[2]
@@ -282,15 +284,19 @@ async def test_an_unreachable_server_is_one_line_without_the_password() -> None:
     assert "s3cret-pw" not in str(raised.value)
 
 
+@pytest.mark.parametrize("command", [("agents", "list"), ("run",)], ids=["agents-list", "run"])
 async def test_the_cli_on_an_unreachable_server_says_so_in_one_line_and_exits_1(
-        tmp_path: Path) -> None:
+        tmp_path: Path, command: tuple[str, ...]) -> None:
     keep = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG", "TMPDIR")}
-    child = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", "agents", "list", cwd=tmp_path,
-        env=keep | {"PYTHONPATH": str(ROOT),
-                    "DATABASE_URL": "postgresql://bot:s3cret-pw@127.0.0.1:1/leads"},
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT)
-    out, _ = await asyncio.wait_for(child.communicate(), 60)
+    async with FakeTelegram(token=TOKEN) as telegram:
+        child = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot", *command, cwd=tmp_path,
+            env=keep | {"PYTHONPATH": str(ROOT), "TELEGRAM_BOT_TOKEN": TOKEN,
+                        "TELEGRAM_API_BASE_URL": f"{telegram.url}/bot",
+                        "DATABASE_URL": "postgresql://bot:s3cret-pw@127.0.0.1:1/leads"},
+            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT)
+        out, _ = await asyncio.wait_for(child.communicate(), 60)
+        assert not telegram.calls("getUpdates"), "it must stop before polling"
     lines = out.decode().strip().splitlines()
     assert child.returncode == 1, lines
     assert len(lines) == 1 and lines[0].startswith("error: DATABASE_URL: cannot use "), lines
