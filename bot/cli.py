@@ -31,6 +31,8 @@ from bot.scheduling.limits import LISTING_DAYS, listing_start_problem
 from bot.services import Services
 from handlers.application import build_application, run_polling
 from handlers.context import BotApp
+from handlers.ordering import ChatOrderedProcessor
+from storage.postgres.chats import ChatLocks
 from storage.postgres.leader import PollingLeadership
 
 
@@ -136,7 +138,8 @@ def telegram_application(config: Config, *, clock: Clock | None = None,
 
     ``standby`` (long polling): on PostgreSQL, only the replica holding the polling lock polls;
     another waits in ``post_init`` until it gets the lock, then builds its services (timers from
-    the database) and polls. Webhook replicas all take updates: pass False.
+    the database) and polls. Webhook replicas all take updates: pass False, and one chat's
+    updates are then handled by one replica at a time (a lock per chat in the database).
     """
     async def open_services(notifier: Notifier, timers: Timers) -> Services:
         leader = None
@@ -149,6 +152,12 @@ def telegram_application(config: Config, *, clock: Clock | None = None,
                                             clock=clock, serve_metrics=True)
         if leader is not None:
             services.lifetime.push_async_callback(leader.release)
+        if not standby and config.database_url is not None:
+            # Every replica takes updates: one chat's are handled by one replica at a time.
+            chats = ChatLocks(config.database_url)
+            services.lifetime.push_async_callback(chats.close)
+            if isinstance(application.update_processor, ChatOrderedProcessor):
+                application.update_processor.share(chats.chat)
         return services
 
     application = build_application(config, open_services)

@@ -19,6 +19,7 @@ from bot.config import Config
 from bot.domain import Agent, AppointmentStatus, Interval, LeadStatus
 from bot.errors import ConfigError, SlotTaken, StorageError
 from bot.observability.metrics import Metrics
+from storage.postgres.chats import ChatLocks
 from storage.postgres.migrate import SCHEMA_PATH, migrate, statements
 from storage.store import Store
 from tests.e2e.harness import TOKEN
@@ -302,3 +303,32 @@ async def test_the_cli_on_an_unreachable_server_says_so_in_one_line_and_exits_1(
     assert len(lines) == 1 and lines[0].startswith("error: DATABASE_URL: cannot use "), lines
     assert "s3cret-pw" not in lines[0]
 
+
+
+# ----- replicas that all take updates: one chat at a time -------------------------------------
+
+
+async def test_a_chat_one_replica_handles_waits_on_the_other_while_other_chats_do_not(
+        postgres_url: str) -> None:
+    one, two = ChatLocks(postgres_url), ChatLocks(postgres_url)
+    entered: list[str] = []
+
+    async def handle(locks: ChatLocks, chat: int) -> None:
+        async with locks.chat(chat):
+            entered.append(f"two:{chat}")
+
+    try:
+        async with one.chat(-1001234567890):  # a supergroup's id, beyond 32 bits
+            waiting = asyncio.create_task(handle(two, -1001234567890))
+            await asyncio.wait_for(handle(two, 42), 10)  # another chat is not held up
+            assert not waiting.done()  # its first try came before chat 42's, and failed
+            entered.append("one done")
+        await asyncio.wait_for(waiting, 10)
+        assert entered == ["two:42", "one done", "two:-1001234567890"]
+        # A replica that dies lets its chats go with its connection.
+        async with one.chat(7):
+            await one.close()
+            await asyncio.wait_for(handle(two, 7), 10)
+    finally:
+        await one.close()
+        await two.close()
