@@ -31,7 +31,8 @@ ENGINE_TESTS = (
     "integration/test_booking.py", "reliability/test_races.py",
     "e2e/test_reminders.py", "reliability/test_crash_recovery.py",
     "reliability/test_faults_integrations.py", "reliability/test_faults_ai.py",
-    "e2e/test_replicas.py",
+    "e2e/test_replicas.py", "reliability/test_webhook_replicas.py",
+    "integration/test_team_storage.py",
 )
 
 _current: str | None = None
