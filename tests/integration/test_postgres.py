@@ -29,7 +29,7 @@ NOW = datetime(2027, 3, 1, 7, 0, tzinfo=UTC)
 ROOT = Path(__file__).resolve().parents[2]
 SEED_INDEXES = {"idx_appointments_lead_agent_status", "idx_leads_phone_status",
                 "idx_messages_lead_created"}
-STATUS_CHECK = "CHECK (status IN ('pending', 'booked', 'cancelled', 'failed'))"
+STATUS_CHECK = "'cancelled', 'failed', 'no_show'"  # in the appointments' status CHECK
 
 
 def slot(hour: int, minute: int = 0, minutes: int = 30) -> Interval:
@@ -178,7 +178,7 @@ def older(schema: str) -> str:
     start = schema.index("    CONSTRAINT appointments_no_overlap")
     schema = schema[:start].rstrip().rstrip(",") + "\n" + schema[schema.index(");", start):]
     assert STATUS_CHECK in schema
-    schema = schema.replace(STATUS_CHECK, "CHECK (status IN ('pending', 'booked', 'cancelled'))")
+    schema = schema.replace(STATUS_CHECK, "'cancelled', 'no_show'")
     schema = schema.replace("ON processed_updates(seen_at)", "ON processed_updates(update_id)")
     assert "telegram_message_id  BIGINT" in schema
     schema = schema.replace("telegram_message_id  BIGINT", "telegram_message_id  INTEGER")
