@@ -39,6 +39,10 @@ class Options:
     db_unindexed_budget: float = 4.0
     """Seconds spent per query kind on the copy without the seed's indexes."""
     reply_timeout: float = 120.0
+    db: str = "sqlite"
+    """The engine of the db scenario: ``sqlite`` or ``postgres``."""
+    database_url: str | None = None
+    """The PostgreSQL server of ``--db postgres``; a throwaway one when None."""
     only: tuple[str, ...] = SCENARIOS
     out: Path = DEFAULT_OUT
     profile: Path | None = None
@@ -85,6 +89,10 @@ def parse(argv: list[str] | None = None) -> Options:
     parser.add_argument("--db-leads", type=int, help="leads in the DB (100000; quick 10000)")
     parser.add_argument("--db-messages", type=int,
                         help="messages in the DB (1000000; quick 100000)")
+    parser.add_argument("--db", choices=("sqlite", "postgres"),
+                        help="engine of the db scenario (sqlite)")
+    parser.add_argument("--database-url", help="PostgreSQL server for --db postgres "
+                        "(default: a throwaway one, started for the run)")
     parser.add_argument("--reply-timeout", type=float,
                         help="give up on one reply after this long, s (120)")
     parser.add_argument("--only", help=f"comma-separated subset of {','.join(SCENARIOS)}")
@@ -98,7 +106,7 @@ def parse(argv: list[str] | None = None) -> Options:
     changes: dict[str, object] = {}
     for name in ("ai", "freebusy", "zoom", "insert", "bookings", "booking_concurrency", "rounds",
                  "think", "throughput_leads", "db_leads", "db_messages", "reply_timeout", "out",
-                 "profile"):
+                 "profile", "db", "database_url"):
         value = getattr(args, name)
         if value is not None:
             changes[name] = value

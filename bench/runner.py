@@ -12,7 +12,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from bench import booking, db, load, parse, report
+from bench import booking, db, db_postgres, load, parse, report
 from bench.options import Options
 from bench.rig import Rig, running
 
@@ -106,7 +106,8 @@ async def run(options: Options, argv: list[str] | None = None) -> dict[str, Any]
         if "db" in options.only:
             _say(f"3 database: {options.db_leads:,} leads, {options.db_messages:,} messages")
             started_db = time.perf_counter()
-            scenarios["db"] = await db.run(work / "db", options)
+            engine = db_postgres.run if options.db == "postgres" else db.run
+            scenarios["db"] = await engine(work / "db", options)
             scenarios["db"]["seconds"] = round(time.perf_counter() - started_db, 1)
         if "parse" in options.only:
             _say("6 reading when, per message, over the corpus")

@@ -36,7 +36,7 @@ from integrations.monitoring import MonitoringServer
 from integrations.openai_brain import OpenAIBrain
 from integrations.rule_brain import RuleBrain
 from integrations.zoom import ZoomClient
-from storage.store import Store
+from storage.store import Store, describe
 
 log = logging.getLogger(__name__)
 
@@ -52,7 +52,7 @@ class NoNotifier:
 @asynccontextmanager
 async def repositories(config: Config) -> AsyncIterator[Repositories]:
     """The database named by the configuration alone (created and migrated as needed)."""
-    store = await Store.open(config.database_path, Metrics(), SystemClock())
+    store = await Store.open(config.database, Metrics(), SystemClock())
     try:
         yield store
     finally:
@@ -75,7 +75,7 @@ async def build_services(
     metrics = metrics or Metrics()
     stack = AsyncExitStack()
     try:
-        store = await Store.open(config.database_path, metrics, clock)
+        store = await Store.open(config.database, metrics, clock)
         stack.push_async_callback(store.close)
         health = [HealthCheck("database", _database_ping(config, store))]
         if config.telegram_bot_token is not None:
@@ -143,7 +143,7 @@ def _database_ping(config: Config, store: Store) -> Ping:
         agents = await store.agents.list(active_only=True)
         demo = sum(a.console_only for a in agents)
         extra = f" (+{demo} console-only)" if demo else ""
-        return f"{config.database_path}, {len(agents) - demo} active agent(s){extra}"
+        return f"{describe(config.database)}, {len(agents) - demo} active agent(s){extra}"
     return ping
 
 

@@ -31,6 +31,9 @@ from bot.scheduling.limits import LISTING_DAYS, listing_start_problem
 from bot.services import Services
 from handlers.application import build_application, run_polling, run_webhook
 from handlers.context import BotApp
+from handlers.ordering import ChatOrderedProcessor
+from storage.postgres.chats import ChatLocks
+from storage.postgres.leader import PollingLeadership
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -132,13 +135,39 @@ def run(config: Config) -> int:
     return run_polling(telegram_application(config))
 
 
-def telegram_application(config: Config, *, clock: Clock | None = None) -> BotApp:
-    """The PTB application whose services the composition root builds in ``post_init``."""
-    async def open_services(notifier: Notifier, timers: Timers) -> Services:
-        return await app.build_services(config, notifier=notifier, timers=timers, clock=clock,
-                                        serve_metrics=True)
+def telegram_application(config: Config, *, clock: Clock | None = None,
+                         standby: bool | None = None) -> BotApp:
+    """The PTB application whose services the composition root builds in ``post_init``.
 
-    return build_application(config, open_services)
+    ``standby`` (long polling): on PostgreSQL, only the replica holding the polling lock polls;
+    another waits in ``post_init`` until it gets the lock, then builds its services (timers from
+    the database) and polls. Webhook replicas all take updates (False, the default with a
+    webhook), and one chat's updates are then handled by one replica at a time (a lock per chat
+    in the database).
+    """
+    if standby is None:
+        standby = config.webhook is None
+    async def open_services(notifier: Notifier, timers: Timers) -> Services:
+        leader = None
+        if standby and config.database_url is not None:
+            # Replicas on one PostgreSQL: the others wait here as hot standbys.
+            leader = PollingLeadership(config.database_url)
+            await leader.acquire()
+            leader.watch(application.stop_running)
+        services = await app.build_services(config, notifier=notifier, timers=timers,
+                                            clock=clock, serve_metrics=True)
+        if leader is not None:
+            services.lifetime.push_async_callback(leader.release)
+        if not standby and config.database_url is not None:
+            # Every replica takes updates: one chat's are handled by one replica at a time.
+            chats = ChatLocks(config.database_url)
+            services.lifetime.push_async_callback(chats.close)
+            if isinstance(application.update_processor, ChatOrderedProcessor):
+                application.update_processor.share(chats.chat)
+        return services
+
+    application = build_application(config, open_services)
+    return application
 
 
 async def console(config: Config) -> int:

@@ -138,6 +138,23 @@ def _database_path(env: Mapping[str, str], name: str) -> Path:
     return path
 
 
+def _database_url(env: Mapping[str, str], name: str) -> str | None:
+    """A ``postgresql://`` URL with a host and a database name (the password stays unlogged)."""
+    url = _text(env, name)
+    if url is None:
+        return None
+    parts = urlsplit(url)
+    if parts.scheme not in ("postgresql", "postgres") or not parts.hostname \
+            or parts.path in ("", "/"):
+        raise ConfigError(f"{name}: must be postgresql://user:password@host:port/database "
+                          f"(scheme {parts.scheme or 'missing'!r}, host and database name needed)")
+    try:
+        parts.port  # noqa: B018 - a port that is no number raises here
+    except ValueError:
+        raise ConfigError(f"{name}: the port is not a number") from None
+    return url
+
+
 @dataclass(frozen=True, slots=True)
 class ZoomCredentials:
     """The server-to-server OAuth app's three values."""
@@ -157,6 +174,7 @@ class Config:
     """Set: webhook mode (TELEGRAM_WEBHOOK_URL); None: long polling."""
     admin_telegram_ids: frozenset[int] = frozenset()
     database_path: Path = Path("data/bot.sqlite3")
+    database_url: str | None = field(default=None, repr=False)
     openai_api_key: str | None = field(default=None, repr=False)
     openai_base_url: str | None = None
     openai_model: str = DEFAULT_OPENAI_MODEL
@@ -200,6 +218,7 @@ class Config:
             webhook=_webhook(env),
             admin_telegram_ids=_ids(env, "ADMIN_TELEGRAM_IDS"),
             database_path=_database_path(env, "DATABASE_PATH"),
+            database_url=_database_url(env, "DATABASE_URL"),
             openai_api_key=_text(env, "OPENAI_API_KEY"),
             openai_base_url=(_url(env, "OPENAI_BASE_URL", "") if _text(env, "OPENAI_BASE_URL")
                              else None),
@@ -222,10 +241,16 @@ class Config:
         )
 
     @property
+    def database(self) -> Path | str:
+        """Where the data lives: the PostgreSQL URL when given, else the SQLite file."""
+        return self.database_url or self.database_path
+
+    @property
     def secrets(self) -> tuple[str, ...]:
         """Every secret value, so logging can scrub them if one ever slips into a message."""
         values = [self.telegram_bot_token, self.openai_api_key,
                   self.zoom.client_secret if self.zoom else None,
+                  urlsplit(self.database_url).password if self.database_url else None,
                   self.webhook.secret if self.webhook else None]
         return tuple(v for v in values if v)
 

@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import asyncio
 from collections import defaultdict
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
+from contextlib import AbstractAsyncContextManager, nullcontext
 from typing import Any
 
 from telegram import Update
 from telegram.ext import BaseUpdateProcessor
 
 from handlers.throttle import ChatThrottle, Verdict
+
+ChatLock = Callable[[int], AbstractAsyncContextManager[None]]
+"""A chat's lock shared with other processes, held while one of its updates is handled."""
 
 
 class ChatOrderedProcessor(BaseUpdateProcessor):
@@ -30,6 +34,12 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
         self._verdicts: dict[int, Verdict] = {}
         self._locks: defaultdict[int, asyncio.Lock] = defaultdict(asyncio.Lock)
         self._waiting: defaultdict[int, int] = defaultdict(int)
+        self._shared: ChatLock | None = None
+
+    def share(self, lock: ChatLock) -> None:
+        """Also hold ``lock(chat_id)`` while handling a chat's update: replicas that all take
+        updates (webhooks) then handle one chat's updates one at a time between them."""
+        self._shared = lock
 
     def verdict(self, update: Update) -> Verdict:
         """The flood-limit verdict taken when this update arrived."""
@@ -48,7 +58,9 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
             self._verdicts[update.update_id] = self._throttle.check(key)
         self._waiting[key] += 1
         try:
-            async with self._locks[key], self._slots:
+            # Another replica's turn is waited for without holding a concurrency slot.
+            shared = self._shared(key) if self._shared else nullcontext()
+            async with self._locks[key], shared, self._slots:
                 await coroutine
         finally:
             self._verdicts.pop(update.update_id, None)

@@ -6,14 +6,14 @@ with its Telegram id again brings that row back, with the new details.
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import asdict
 from datetime import date, datetime
 from typing import Any
 
 from bot.domain import Agent
 from bot.errors import DomainError, NotFound, require
-from storage.db import Database, from_db, to_db
+from storage.db import from_db, to_db
+from storage.sql import INTEGRITY_ERRORS, Row, SqlDatabase, violates_unique
 
 _FIELDS = ("name", "telegram_id", "calendar_id", "timezone", "working_hours", "slot_minutes",
            "buffer_minutes", "notice_minutes", "horizon_days", "max_per_day", "active",
@@ -24,7 +24,7 @@ _UPDATABLE = frozenset(_FIELDS) - {"telegram_id"}
 _STAMP = "updated_at = strftime('%Y-%m-%dT%H:%M:%fZ','now')"
 
 
-def _agent(row: sqlite3.Row) -> Agent:
+def _agent(row: Row) -> Agent:
     values: dict[str, Any] = {f: _read(f, row[f]) for f in _FIELDS}
     return Agent(id=row["id"], **values)
 
@@ -52,7 +52,7 @@ def _row(values: dict[str, Any]) -> dict[str, Any]:
 class AgentRepository:
     """Reads and writes agents."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: SqlDatabase) -> None:
         self._db = db
 
     async def add(self, agent: Agent) -> Agent:
@@ -74,8 +74,8 @@ class AgentRepository:
                 try:
                     row_id, _ = await tx.execute(
                         f"INSERT INTO agents ({cols}) VALUES ({marks})", values)
-                except sqlite3.IntegrityError as err:
-                    if "agents.telegram_id" not in str(err):
+                except INTEGRITY_ERRORS as err:
+                    if not violates_unique(err, "agents", "telegram_id"):
                         raise
                     raise DomainError(f"an agent with Telegram id {agent.telegram_id} already "
                                       "exists") from err

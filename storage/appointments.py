@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -16,7 +15,8 @@ from bot.domain import (
     ReminderKind,
 )
 from bot.errors import DayFull, SlotTaken, TooSoon
-from storage.db import Database, from_db, opt_from_db, to_db
+from storage.db import from_db, opt_from_db, to_db
+from storage.sql import Row, SqlDatabase
 
 _ACTIVE = "('pending', 'booked')"
 _NOW = "strftime('%Y-%m-%dT%H:%M:%fZ','now')"
@@ -33,7 +33,7 @@ _DAY_COUNT = (f"SELECT count(*) FROM appointments WHERE agent_id = ? AND status 
               "AND start_at >= ? AND start_at < ? AND id IS NOT ?")
 
 
-def _appointment(row: sqlite3.Row) -> Appointment:
+def _appointment(row: Row) -> Appointment:
     return Appointment(
         id=row["id"], lead_id=row["lead_id"], agent_id=row["agent_id"],
         start=from_db(row["start_at"]), end=from_db(row["end_at"]),
@@ -48,7 +48,7 @@ def _appointment(row: sqlite3.Row) -> Appointment:
 class AppointmentRepository:
     """Holds, books, cancels and finds appointments."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: SqlDatabase) -> None:
         self._db = db
 
     async def hold(self, lead_id: int, agent_id: int, slot: Interval, *,

@@ -2,21 +2,21 @@
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import datetime
 from typing import Any
 
 from bot.domain import Awaiting, Lead, LeadStatus
 from bot.errors import require
 from bot.pipeline import LEGACY
-from storage.db import Database, from_db, opt_from_db
+from storage.db import from_db, opt_from_db
+from storage.sql import Row, SqlDatabase
 
 _UPDATABLE = frozenset({"name", "phone_number", "email", "timezone", "status", "agent_id",
                         "notes", "awaiting", "chat_id", "language", "timezone_assumed",
                         "taken_over_by"})
 
 
-def _lead(row: sqlite3.Row) -> Lead:
+def _lead(row: Row) -> Lead:
     return Lead(id=row["id"], telegram_id=row["telegram_id"], chat_id=row["chat_id"],
                 name=row["name"], phone_number=row["phone_number"], email=row["email"],
                 timezone=row["timezone"], status=_status(row["status"]),
@@ -43,7 +43,7 @@ def _awaiting(value: str | None) -> Awaiting | None:
 class LeadRepository:
     """Reads and writes leads; the conversation is the one writer of a lead's state."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: SqlDatabase) -> None:
         self._db = db
 
     async def get_or_create(self, telegram_id: int, chat_id: int, name: str | None) -> Lead:
@@ -103,7 +103,7 @@ class LeadRepository:
                 "SELECT * FROM leads ORDER BY updated_at DESC, id DESC LIMIT ?", (limit,))
         else:
             rows = await self._db.fetchall(
-                "SELECT * FROM leads WHERE agent_id = ? OR (? AND agent_id IS NULL) "
+                "SELECT * FROM leads WHERE agent_id = ? OR (? = 1 AND agent_id IS NULL) "
                 "ORDER BY updated_at DESC, id DESC LIMIT ?", (agent_id, int(unassigned), limit))
         return [_lead(r) for r in rows]
 

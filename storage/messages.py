@@ -3,15 +3,15 @@ lead edits keeps its row and takes the new text."""
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import datetime, timedelta
 
 from bot.clock import Clock
 from bot.domain import Message, Role
-from storage.db import Database, from_db, to_db
+from storage.db import from_db, to_db
+from storage.sql import Row, SqlDatabase
 
 
-def _message(row: sqlite3.Row) -> Message:
+def _message(row: Row) -> Message:
     return Message(row["id"], row["lead_id"], Role(row["role"]), row["content"],
                    from_db(row["created_at"]), row["telegram_message_id"])
 
@@ -19,11 +19,13 @@ def _message(row: sqlite3.Row) -> Message:
 class MessageRepository:
     """Appends and reads chat history.
 
-    ``created_at`` is made strictly increasing within the process, so two messages in the same
-    microsecond still sort in arrival order on ``idx_messages_lead_created`` alone.
+    ``created_at`` is made strictly increasing within the process, and within each lead's
+    history whichever process wrote its last line (replicas' clocks differ a little), so two
+    messages in the same microsecond still sort in arrival order on
+    ``idx_messages_lead_created`` alone.
     """
 
-    def __init__(self, db: Database, clock: Clock) -> None:
+    def __init__(self, db: SqlDatabase, clock: Clock) -> None:
         self._db = db
         self._clock = clock
         self._last: datetime | None = None
@@ -39,10 +41,18 @@ class MessageRepository:
                   telegram_message_id: int | None = None) -> Message:
         """Append one message and return it."""
         created = self._stamp()
-        row_id, _ = await self._db.execute(
-            "INSERT INTO messages (lead_id, role, content, created_at, telegram_message_id) "
-            "VALUES (?, ?, ?, ?, ?)",
-            (lead_id, role.value, content, to_db(created), telegram_message_id))
+        async with self._db.transaction() as tx:
+            latest = await tx.fetchone(
+                "SELECT created_at FROM messages WHERE lead_id = ? ORDER BY created_at DESC "
+                "LIMIT 1", (lead_id,))
+            if latest is not None and from_db(latest[0]) >= created:
+                # Another replica, its clock a little ahead, wrote the lead's last line.
+                created = from_db(latest[0]) + timedelta(microseconds=1)
+                self._last = created
+            row_id, _ = await tx.execute(
+                "INSERT INTO messages (lead_id, role, content, created_at, telegram_message_id) "
+                "VALUES (?, ?, ?, ?, ?)",
+                (lead_id, role.value, content, to_db(created), telegram_message_id))
         return Message(row_id, lead_id, role, content, created, telegram_message_id)
 
     async def last(self, lead_id: int, limit: int = 15) -> list[Message]:

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import secrets
-import sqlite3
 from collections.abc import Sequence
 from datetime import datetime
 
 from bot.domain import Interval, SlotOffer
-from storage.db import Database, from_db, opt_from_db, to_db
+from storage.db import from_db, opt_from_db, to_db
+from storage.sql import Row, SqlDatabase
 
 
-def _offer(row: sqlite3.Row) -> SlotOffer:
+def _offer(row: Row) -> SlotOffer:
     return SlotOffer(id=row["id"], token=row["token"], lead_id=row["lead_id"],
                      agent_id=row["agent_id"], start=from_db(row["start_at"]),
                      end=from_db(row["end_at"]), expires_at=from_db(row["expires_at"]),
@@ -21,7 +21,7 @@ def _offer(row: sqlite3.Row) -> SlotOffer:
 class OfferRepository:
     """Stores offers; a new batch for a lead retires the previous one."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: SqlDatabase) -> None:
         self._db = db
 
     async def replace(self, lead_id: int, slots: Sequence[tuple[int, Interval]], *,

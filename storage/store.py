@@ -13,6 +13,9 @@ from storage.db import Database
 from storage.leads import LeadRepository
 from storage.messages import MessageRepository
 from storage.offers import OfferRepository
+from storage.postgres import PostgresDatabase
+from storage.postgres.database import where
+from storage.sql import SqlDatabase
 from storage.updates import UpdateRepository
 
 
@@ -20,7 +23,7 @@ from storage.updates import UpdateRepository
 class Store:
     """One repository per aggregate, sharing a ``Database``."""
 
-    db: Database
+    db: SqlDatabase
     agents: AgentRepository
     leads: LeadRepository
     messages: MessageRepository
@@ -30,11 +33,26 @@ class Store:
 
     @classmethod
     async def open(cls, path: Path | str, metrics: Metrics, clock: Clock) -> Store:
-        """Open (creating and migrating if needed) the database at ``path``."""
-        db = Database(path, metrics)
+        """Open (creating and migrating if needed) the database at ``path``: a SQLite file, or
+        PostgreSQL when ``path`` is a ``postgresql://`` URL."""
+        db: SqlDatabase
+        if is_postgres_url(path):
+            db = PostgresDatabase(str(path), metrics)
+        else:
+            db = Database(path, metrics)
         await db.open()
         return cls(db, AgentRepository(db), LeadRepository(db), MessageRepository(db, clock),
                    AppointmentRepository(db), OfferRepository(db), UpdateRepository(db, clock))
 
     async def close(self) -> None:
         await self.db.close()
+
+
+def is_postgres_url(location: Path | str) -> bool:
+    """Whether ``location`` names a PostgreSQL server rather than a SQLite file."""
+    return isinstance(location, str) and location.startswith(("postgresql://", "postgres://"))
+
+
+def describe(location: Path | str) -> str:
+    """The database for an operator's eyes: the file, or the server without credentials."""
+    return where(str(location)) if is_postgres_url(location) else str(location)

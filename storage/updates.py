@@ -5,13 +5,14 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot.clock import Clock
-from storage.db import Database, to_db
+from storage.db import to_db
+from storage.sql import SqlDatabase
 
 
 class UpdateRepository:
     """Claims update ids, stamped by the bot's clock, and forgets old ones."""
 
-    def __init__(self, db: Database, clock: Clock) -> None:
+    def __init__(self, db: SqlDatabase, clock: Clock) -> None:
         self._db = db
         self._clock = clock
 

@@ -6,9 +6,14 @@ import ipaddress
 import os
 import socket
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
+
+from tests.engines import engine, parametrize, postgres_server, postgres_url
+
+__all__ = ["engine", "postgres_server", "postgres_url"]  # fixtures for every test
 
 os.environ["NO_PROXY"] = os.environ["no_proxy"] = "127.0.0.1,localhost"
 for _var in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy"):
@@ -46,3 +51,8 @@ def _offline(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.setattr(socket.socket, "connect", _guarded_connect)
     monkeypatch.setattr(socket.socket, "connect_ex", _guarded_connect_ex)
     yield
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """The storage, booking, race, reminder and reliability tests run on both engines."""
+    parametrize(metafunc, Path(__file__).resolve().parent)

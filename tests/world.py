@@ -16,6 +16,7 @@ from bot.conversation.service import Sender
 from bot.domain import Agent
 from bot.ports import OutMessage
 from bot.services import Services
+from tests.engines import current_url
 from tests.fakes.google import FakeGoogle, make_service_account_file
 from tests.fakes.zoom import FakeZoom
 
@@ -60,6 +61,8 @@ class World:
 def env_for(tmp_path: Path, google: FakeGoogle | None, zoom: FakeZoom | None,
             **extra: str) -> dict[str, str]:
     env = {"DATABASE_PATH": str(tmp_path / "bot.sqlite3")}
+    if current_url() is not None:
+        env["DATABASE_URL"] = str(current_url())
     if google is not None:
         key = make_service_account_file(tmp_path, google.token_uri)
         env |= {"GOOGLE_SERVICE_ACCOUNT_FILE": str(key), "GOOGLE_CALENDAR_API_URL": google.api_url}

@@ -51,15 +51,15 @@ class Bot:
 @asynccontextmanager
 async def running_bot(tmp_path: Path, *, with_openai: bool = False, at: datetime = MONDAY,
                       env: Mapping[str, str] | None = None,
-                      agent: Mapping[str, Any] | None = None,
+                      agent: Mapping[str, Any] | None = None, first_update_id: int = 1,
                       **overrides: Any) -> AsyncIterator[Bot]:
     """Start everything, yield, then stop it all the way PTB does at shutdown.
 
     The clock stands at ``at``; ``env`` adds settings; ``agent`` changes the agent added (on a
     database that has one already, a restart, that one is kept).
     """
-    async with (FakeTelegram(token=TOKEN) as telegram, FakeGoogle(calendars=(CALENDAR,)) as google,
-                FakeZoom() as zoom):
+    async with (FakeTelegram(token=TOKEN, first_update_id=first_update_id) as telegram,
+                FakeGoogle(calendars=(CALENDAR,)) as google, FakeZoom() as zoom):
         openai_fake = FakeOpenAI(api_key="sk-test-key") if with_openai else None
         if openai_fake is not None:
             await openai_fake.start()

@@ -118,7 +118,7 @@ class FakeTelegram:
 
     def __init__(self, token: str = DEFAULT_TOKEN, *, bot_username: str = "fake_test_bot",
                  bot_first_name: str = "Test Bot",
-                 now: Callable[[], float] = time.time) -> None:
+                 now: Callable[[], float] = time.time, first_update_id: int = 1) -> None:
         self.token = token
         self._now = now  # message dates; pass the test clock to keep them consistent
         self.bot_id = int(token.split(":", 1)[0])
@@ -142,7 +142,8 @@ class FakeTelegram:
         self._delays: dict[str, float] = {}
         self._blocked: set[int] = set()
         self._conflict = False
-        self._update_ids = itertools.count(1)
+        # Two fakes standing for one Telegram (one per replica) must not reuse update ids.
+        self._update_ids = itertools.count(first_update_id)
         self._message_ids = itertools.count(1)
         self._callback_ids = itertools.count(4_000_000_000_000_001)
         self._changed = asyncio.Event()
@@ -363,6 +364,11 @@ class FakeTelegram:
         """Serve an already delivered update again, with the same update_id."""
         self._queue.append(_Queued(self._history[update_id], forced=True))
         self._notify()
+
+    @property
+    def last_update_id(self) -> int:
+        """The id of the update pushed last (a tap's, say, to post it with ``post_update``)."""
+        return max(self._history)
 
     @property
     def pending(self) -> list[int]:

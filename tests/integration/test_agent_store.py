@@ -18,13 +18,14 @@ from bot.errors import DomainError, NotFound
 from bot.observability.metrics import Metrics
 from storage.db import SCHEMA_PATH
 from storage.store import Store
+from tests.engines import location
 
 NOW = datetime(2027, 3, 1, 12, 0, tzinfo=UTC)
 
 
 @pytest.fixture
 async def store(tmp_path: Path) -> AsyncIterator[Store]:
-    opened = await Store.open(tmp_path / "bot.sqlite3", Metrics(), FixedClock(NOW))
+    opened = await Store.open(location(tmp_path / "bot.sqlite3"), Metrics(), FixedClock(NOW))
     yield opened
     await opened.close()
 
@@ -92,6 +93,7 @@ async def test_a_removal_and_a_hold_at_once_never_leave_a_meeting_with_a_removed
     assert removed == (start,) or await store.agents.list() == []
 
 
+@pytest.mark.sqlite_only  # no PostgreSQL database predates console_only
 async def test_an_older_databases_demo_agent_becomes_console_only(tmp_path: Path) -> None:
     path = tmp_path / "v3.sqlite3"
     schema = SCHEMA_PATH.read_text()

@@ -19,7 +19,8 @@ from bot.scheduling.hours import DAY_NAMES
 
 REPO = Path(__file__).resolve().parents[2]
 _CONTRACT_PREFIXES = ("TELEGRAM_", "OPENAI_", "GOOGLE_", "ZOOM_")
-_CONTRACT = {"ADMIN_TELEGRAM_IDS", "DATABASE_PATH", "MEETING_URL_TEMPLATE", "METRICS_PORT",
+_CONTRACT = {"ADMIN_TELEGRAM_IDS", "DATABASE_PATH", "DATABASE_URL", "MEETING_URL_TEMPLATE",
+             "METRICS_PORT",
              "LOG_LEVEL", "APP_ENV", "DEFAULT_TIMEZONE", "AGENCY_NAME"}
 
 # Loaded into the CLI process through PYTHONPATH: the conftest guard does not reach a child

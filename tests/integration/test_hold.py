@@ -15,6 +15,7 @@ from bot.domain import Agent, AppointmentStatus, HoldRules, Interval, Move
 from bot.errors import DayFull, SlotTaken, TooSoon
 from bot.observability.metrics import Metrics
 from storage.store import Store
+from tests.engines import location
 
 NOW = datetime(2027, 3, 1, 7, 0, tzinfo=UTC)
 DAY = Interval(NOW.replace(hour=0), NOW.replace(hour=0) + timedelta(days=1))
@@ -29,7 +30,7 @@ def slot(hour: int, minute: int = 0) -> Interval:
 @pytest.fixture
 async def stores(tmp_path: Path) -> AsyncIterator[tuple[Store, Store]]:
     """Two stores on one file, as the bot and a second replica (or the CLI) would be."""
-    path = tmp_path / "bot.sqlite3"
+    path = location(tmp_path / "bot.sqlite3")
     one = await Store.open(path, Metrics(), FixedClock(NOW))
     two = await Store.open(path, Metrics(), FixedClock(NOW))
     await one.agents.add(Agent(id=0, name="Agent", telegram_id=900, calendar_id="a@example.com",

@@ -22,8 +22,8 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[2]
 # What a wheel is built from: the packaging files and the packages (see pyproject.toml).
-SOURCES = ("pyproject.toml", "README.md", "schema.sql", "bot", "handlers", "storage",
-           "integrations")
+SOURCES = ("pyproject.toml", "README.md", "schema.sql", "schema.postgres.sql", "bot", "handlers",
+           "storage", "integrations")
 
 pytestmark = pytest.mark.packaging
 
@@ -86,6 +86,8 @@ def test_an_installed_wheel_lists_agents_from_any_folder(tmp_path: Path) -> None
         names = archive.namelist()
         assert "storage/schema.sql" in names, "the wheel does not carry schema.sql"
         assert archive.read("storage/schema.sql") == (REPO / "schema.sql").read_bytes()
+        assert archive.read("storage/schema.postgres.sql") == \
+            (REPO / "schema.postgres.sql").read_bytes()
     python = _fresh_venv(tmp_path, wheel)
     elsewhere = tmp_path / "somewhere else"
     elsewhere.mkdir()

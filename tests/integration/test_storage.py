@@ -27,7 +27,9 @@ from bot.domain import (
 from bot.errors import SlotTaken
 from bot.observability.metrics import Metrics
 from storage.db import SCHEMA_VERSION
+from storage.sql import INTEGRITY_ERRORS
 from storage.store import Store
+from tests.engines import location
 
 NOW = datetime(2027, 3, 1, 12, 0, tzinfo=UTC)
 DAY = timedelta(days=1)
@@ -43,7 +45,7 @@ def clock() -> FixedClock:
 
 @pytest.fixture
 async def store(tmp_path: Path, clock: FixedClock) -> AsyncIterator[Store]:
-    opened = await Store.open(tmp_path / "data" / "bot.sqlite3", Metrics(), clock)
+    opened = await Store.open(location(tmp_path / "data" / "bot.sqlite3"), Metrics(), clock)
     yield opened
     await opened.close()
 
@@ -73,6 +75,7 @@ def read(path: Path) -> sqlite3.Connection:
 # ----- set-up ---------------------------------------------------------------------------------
 
 
+@pytest.mark.sqlite_only
 async def test_a_new_database_gets_the_whole_schema_wal_and_foreign_keys(store: Store) -> None:
     path = store.db.path
     with read(path) as conn:
@@ -88,6 +91,7 @@ async def test_a_new_database_gets_the_whole_schema_wal_and_foreign_keys(store: 
         await store.messages.add(lead_id=12345, role=Role.USER, content="orphan")
 
 
+@pytest.mark.sqlite_only
 async def test_the_database_file_is_readable_by_its_owner_only(store: Store) -> None:
     await add_lead(store)  # makes SQLite write the WAL and shared-memory files too
     files = [p for p in store.db.path.parent.iterdir() if p.name.startswith("bot.sqlite3")]
@@ -99,7 +103,7 @@ async def test_the_database_file_is_readable_by_its_owner_only(store: Store) -> 
 
 async def test_every_query_is_timed_as_db_time(tmp_path: Path, clock: FixedClock) -> None:
     metrics = Metrics()
-    opened = await Store.open(tmp_path / "t.sqlite3", metrics, clock)
+    opened = await Store.open(location(tmp_path / "t.sqlite3"), metrics, clock)
     try:
         before = metrics.summary("db").count
         lead = await add_lead(opened)
@@ -145,6 +149,7 @@ def one(statements: list[str], prefix: str) -> str:
     return found[0]
 
 
+@pytest.mark.sqlite_only  # PostgreSQL's plans: tests/integration/test_postgres.py
 async def test_hot_queries_use_the_seeds_indexes(store: Store) -> None:
     agent, lead = await add_agent(store), await add_lead(store)
     for i in range(30):
@@ -283,10 +288,11 @@ async def test_thirty_leads_tapping_one_slot_at_once_give_one_booking(store: Sto
 
 
 async def test_two_processes_holding_one_slot_give_one_booking(
-    store: Store, clock: FixedClock,
+    store: Store, clock: FixedClock, tmp_path: Path,
 ) -> None:
     agent, lead = await add_agent(store), await add_lead(store)
-    second = await Store.open(store.db.path, Metrics(), clock)  # e.g. the CLI next to the bot
+    # e.g. the CLI next to the bot, or a second replica
+    second = await Store.open(location(tmp_path / "data" / "bot.sqlite3"), Metrics(), clock)
     try:
         results = await asyncio.gather(
             *(s.appointments.hold(lead.id, agent.id, slot(15), buffer=timedelta(0))
@@ -305,7 +311,7 @@ async def test_the_unique_index_refuses_two_active_appointments_even_via_raw_sql
               "VALUES (?, ?, '2027-03-02T10:00:00.000000Z', '2027-03-02T10:30:00.000000Z', ?)")
     await store.db.execute(insert, (lead.id, agent.id, "booked"))
     for status in ("pending", "booked"):
-        with pytest.raises(sqlite3.IntegrityError):
+        with pytest.raises((*INTEGRITY_ERRORS, SlotTaken)):
             await store.db.execute(insert, (lead.id, agent.id, status))
     # Cancelled and failed rows do not hold the time.
     await store.db.execute(insert, (lead.id, agent.id, "cancelled"))
@@ -397,9 +403,8 @@ async def test_update_ids_seen_over_a_week_ago_are_pruned_and_newer_ones_kept(
     assert not await store.updates.claim(3), "a recent id is still known"
     assert await store.updates.claim(1), "an old id is forgotten"
     assert await store.updates.prune(clock.now() - timedelta(days=7)) == 0
-    with read(store.db.path) as conn:
-        stamps = dict(conn.execute("SELECT update_id, seen_at FROM processed_updates"))
-    conn.close()
+    rows = await store.db.fetchall("SELECT update_id, seen_at FROM processed_updates")
+    stamps = {r[0]: r[1] for r in rows}
     assert stamps == {1: "2027-03-09T12:00:00.000000Z", 3: "2027-03-09T12:00:00.000000Z"}
 
 

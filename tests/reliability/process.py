@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from tests.e2e.harness import TOKEN
+from tests.engines import fetch
 from tests.fakes.google import FakeGoogle
 from tests.fakes.telegram import FakeTelegram
 from tests.fakes.zoom import FakeZoom
@@ -82,8 +83,10 @@ class Rig:
         return "\n".join((self.tmp_path / f"run{n}.log").read_text()
                          for n in range(1, self.starts + 1))
 
-    def rows(self, sql: str, params: tuple[Any, ...] = ()) -> list[sqlite3.Row]:
+    def rows(self, sql: str, params: tuple[Any, ...] = ()) -> list[Any]:
         """Read the bot's database from outside, as an operator would."""
+        if "DATABASE_URL" in self.env:
+            return fetch(self.env["DATABASE_URL"], sql, params)
         conn = sqlite3.connect(self.database)
         conn.row_factory = sqlite3.Row
         try:

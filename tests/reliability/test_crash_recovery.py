@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.engines import current_url
 from tests.reliability.helpers import markup_taps, until
 from tests.reliability.process import AGENT_TG, LEAD_TG, Rig, rig
 from tests.world import CALENDAR
@@ -130,6 +131,8 @@ async def test_sigterm_finishes_the_booking_in_flight_and_closes_the_database(
         await tg.wait_for_text(AGENT_TG, "New meeting", timeout=1)
         assert statuses(bot) == ["booked"]
         assert bot.orphans() == (1, 1)
+        if current_url() is not None:
+            return  # what follows is about the SQLite file
         wal = bot.database.with_name(bot.database.name + "-wal")
         assert not wal.exists() or wal.stat().st_size == 0, "the WAL was checkpointed"
         conn = sqlite3.connect(bot.database)
