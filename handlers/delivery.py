@@ -18,15 +18,21 @@ from telegram.ext import ExtBot
 
 from bot.ports import OutMessage
 from bot.services import Ping
+from handlers.ratelimit import BULK
 
 RESEND_AFTER = 0.5
 
 
 class TelegramNotifier:
-    """Sends ``OutMessage``s through the PTB bot (buttons, contact request, files)."""
+    """Sends ``OutMessage``s through the PTB bot (buttons, contact request, files).
 
-    def __init__(self, bot: ExtBot[None]) -> None:
+    ``bulk``: what this notifier sends (reminders, nudges, notices to agents) may wait behind
+    replies to leads when the flood limit is short.
+    """
+
+    def __init__(self, bot: ExtBot[Any], *, bulk: bool = False) -> None:
         self._bot = bot
+        self._limit = BULK if bulk else None
 
     async def send(self, chat_id: int, message: OutMessage) -> None:
         """Send once more after a 5xx or a dropped connection; a bad request is final."""
@@ -55,9 +61,10 @@ class TelegramNotifier:
             await self._bot.send_document(
                 chat_id, document=message.attachment.content,
                 filename=message.attachment.filename, caption=message.text[:1024],
-                reply_markup=markup)
+                reply_markup=markup, rate_limit_args=self._limit)
         else:
-            await self._bot.send_message(chat_id, message.text[:4096], reply_markup=markup)
+            await self._bot.send_message(chat_id, message.text[:4096], reply_markup=markup,
+                                         rate_limit_args=self._limit)
 
 
 def telegram_ping(token: str, base_url: str) -> Ping:
