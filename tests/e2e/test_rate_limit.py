@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -100,7 +101,7 @@ async def test_one_chat_is_paced_and_others_are_not_held_up(fake_telegram: FakeT
     sent = fake_telegram.sent(CHATS[0])
     assert [r["text"] for r in sent] == [f"part {n}" for n in range(5)]
     arrivals = [r["at"] for r in sent]
-    assert all(b - a >= 0.045 for a, b in zip(arrivals, arrivals[1:], strict=False))
+    assert all(b - a >= 0.045 for a, b in itertools.pairwise(arrivals))
     assert _texts(fake_telegram).index("other chat") < _texts(fake_telegram).index("part 4")
 
 
