@@ -97,6 +97,12 @@ class MessageStore(Protocol):
         """Append one message and return it."""
         ...
 
+    async def add_inbound(self, lead_id: int, content: str, telegram_message_id: int | None,
+                          update_id: int) -> Message | None:
+        """Claim the Telegram update (see ``UpdateStore.claim``) and store the lead's message
+        it brought, as one write; None, and nothing stored, when it was claimed before."""
+        ...
+
     async def last(self, lead_id: int, limit: int = 15) -> list[Message]:
         """The lead's last ``limit`` messages, oldest first."""
         ...

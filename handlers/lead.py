@@ -35,6 +35,9 @@ NEW = PRIVATE & filters.UpdateType.MESSAGE
 """A new message in a private chat; an edit of one comes as an ``edited_message``."""
 WORDS = filters.TEXT | filters.CAPTION
 """A message with words to read: a text, or the caption of a photo, document, video..."""
+LEAD_TEXT = NEW & filters.TEXT & ~filters.COMMAND
+"""A lead's typed line (``text`` takes it): its update is claimed as the line is stored, in one
+write, instead of on its own first."""
 
 
 def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
@@ -54,6 +57,8 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
 
 async def claim_update(update: Update, context: BotContext) -> None:
     """An update id seen before (redelivered after a restart) is not handled again."""
+    if LEAD_TEXT.check_update(update):
+        return  # claimed by ``text`` with the line it brings
     if not await context.services.store.updates.claim(update.update_id):
         context.services.metrics.incr("updates.duplicate")
         raise ApplicationHandlerStop
@@ -97,17 +102,18 @@ async def text(update: Update, context: BotContext) -> None:
     processor = context.application.update_processor
     verdict = (processor.verdict(update) if isinstance(processor, ChatOrderedProcessor)
                else Verdict(True))
+    claim = update.update_id if LEAD_TEXT.check_update(update) else None
     if not verdict.allowed:
         await _answer(update, context, started, lambda: context.services.conversation.throttled(
             sender_of(update), message.text, warn=verdict.warn,
-            telegram_message_id=message.message_id))
+            telegram_message_id=message.message_id, update_id=claim))
         return
     if context.services.conversation.thinks_slowly:
         # "typing…" only when the AI will take a while; sent alongside, not before, the turn.
         context.application.create_task(context.bot.send_chat_action(chat, ChatAction.TYPING),
                                         update=update)
     await _answer(update, context, started, lambda: context.services.conversation.text(
-        sender_of(update), message.text, message.message_id))
+        sender_of(update), message.text, message.message_id, update_id=claim))
 
 
 async def edited(update: Update, context: BotContext) -> None:

@@ -9,6 +9,10 @@ from datetime import datetime, timedelta
 from bot.clock import Clock
 from bot.domain import Message, Role
 from storage.db import Database, from_db, to_db
+from storage.updates import CLAIM
+
+_INSERT = ("INSERT INTO messages (lead_id, role, content, created_at, telegram_message_id) "
+           "VALUES (?, ?, ?, ?, ?)")
 
 
 def _message(row: sqlite3.Row) -> Message:
@@ -40,10 +44,27 @@ class MessageRepository:
         """Append one message and return it."""
         created = self._stamp()
         row_id, _ = await self._db.execute(
-            "INSERT INTO messages (lead_id, role, content, created_at, telegram_message_id) "
-            "VALUES (?, ?, ?, ?, ?)",
-            (lead_id, role.value, content, to_db(created), telegram_message_id))
+            _INSERT, (lead_id, role.value, content, to_db(created), telegram_message_id))
         return Message(row_id, lead_id, role, content, created, telegram_message_id)
+
+    async def add_inbound(self, lead_id: int, content: str, telegram_message_id: int | None,
+                          update_id: int) -> Message | None:
+        """Claim the update and store the lead's message, in one transaction and one trip to
+        the database's thread; None, and nothing stored, when the update was claimed before."""
+        created = self._stamp()
+        stamp = to_db(created)
+
+        def claim_and_store(conn: sqlite3.Connection) -> int | None:
+            if conn.execute(CLAIM, (update_id, stamp)).rowcount != 1:
+                return None
+            cursor = conn.execute(_INSERT, (lead_id, Role.USER.value, content, stamp,
+                                            telegram_message_id))
+            return cursor.lastrowid
+
+        row_id = await self._db.write(claim_and_store)
+        if row_id is None:
+            return None
+        return Message(row_id, lead_id, Role.USER, content, created, telegram_message_id)
 
     async def last(self, lead_id: int, limit: int = 15) -> list[Message]:
         """The lead's last ``limit`` messages, oldest first."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from dataclasses import replace
 from zoneinfo import ZoneInfo
 
 from bot.booking import notices
@@ -73,7 +74,10 @@ class Offering:
             # or their number implies it.
             await self._leads.update(turn, timezone=tz.key, timezone_assumed=True,
                                      status=advance(lead.status, Step.ENGAGED))
-            turn.say(wording.zone_note(notices.zone_label(tz)))
+            # In the same message as the times: one message per answer, one flood-limit token.
+            shown = turn.messages[-1]
+            turn.messages[-1] = replace(
+                shown, text=f"{shown.text}\n\n{wording.zone_note(notices.zone_label(tz))}")
         elif result.offers and advance(lead.status, Step.ENGAGED) != lead.status:
             await self._leads.update(turn, status=advance(lead.status, Step.ENGAGED))
 
