@@ -1,6 +1,6 @@
 -- The whole schema. Times are UTC text 'YYYY-MM-DDTHH:MM:SS.ffffffZ' (sortable, fixed width).
--- storage/db.py applies it to a new database and upgrades an older one in place (new tables,
--- new columns, new indexes), recording the version in PRAGMA user_version.
+-- storage/migrate.py applies it to a new database and brings an older one to it in place (new
+-- tables, rebuilt tables with every row kept, changed indexes), on every open.
 
 CREATE TABLE agents (
     id              INTEGER PRIMARY KEY,
@@ -17,6 +17,8 @@ CREATE TABLE agents (
     active          INTEGER NOT NULL DEFAULT 1,
     console_only    INTEGER NOT NULL DEFAULT 0,       -- the console's demo agent
     removed_at      TEXT,                             -- `agents remove`: kept for its history
+    away_from       TEXT,                             -- /away: first day off, YYYY-MM-DD
+    away_until      TEXT,                             -- /away: last day off (inclusive)
     created_at      TEXT    NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
     updated_at      TEXT    NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
 );
@@ -35,6 +37,7 @@ CREATE TABLE leads (
     awaiting        TEXT,                              -- what the bot last asked for
     language        TEXT,                              -- Telegram's language_code
     timezone_assumed INTEGER NOT NULL DEFAULT 0,        -- 1: the agent's zone, not the lead's
+    taken_over_by   INTEGER REFERENCES agents(id),     -- an agent talks to the lead: bot muted
     created_at      TEXT    NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
     updated_at      TEXT    NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
 );
@@ -42,7 +45,7 @@ CREATE TABLE leads (
 CREATE TABLE messages (
     id                   INTEGER PRIMARY KEY,
     lead_id              INTEGER NOT NULL REFERENCES leads(id) ON DELETE CASCADE,
-    role                 TEXT    NOT NULL CHECK (role IN ('user', 'assistant')),
+    role                 TEXT    NOT NULL CHECK (role IN ('user', 'assistant', 'agent')),
     content              TEXT    NOT NULL,
     created_at           TEXT    NOT NULL,             -- strictly increasing per process
     telegram_message_id  INTEGER
@@ -55,7 +58,8 @@ CREATE TABLE appointments (
     start_at           TEXT    NOT NULL,
     end_at             TEXT    NOT NULL,
     status             TEXT    NOT NULL DEFAULT 'pending'
-                       CHECK (status IN ('pending', 'booked', 'cancelled', 'failed')),
+                       CHECK (status IN ('pending', 'booked', 'cancelled', 'failed', 'no_show',
+                                         'held')),
     topic              TEXT,
     meeting_id         TEXT,
     join_url           TEXT,
@@ -119,3 +123,7 @@ CREATE INDEX idx_slot_offers_lead_created ON slot_offers(lead_id, created_at);
 CREATE INDEX idx_lead_status_history_lead ON lead_status_history(lead_id, id);
 -- Pruning the update ids seen more than a week ago.
 CREATE INDEX idx_processed_updates_seen ON processed_updates(seen_at);
+-- An agent's leads (/leads), most recent first.
+CREATE INDEX idx_leads_agent_updated ON leads(agent_id, updated_at);
+-- The leads an agent has taken over (the bot is muted for them).
+CREATE INDEX idx_leads_taken_over ON leads(taken_over_by) WHERE taken_over_by IS NOT NULL;

@@ -32,8 +32,8 @@ from integrations.chart import latency_chart
 from integrations.google_calendar import GoogleCalendarClient, GoogleCredentials
 from integrations.http import GOOGLE_POOL, ZOOM_POOL, HttpClient
 from integrations.local import LocalCalendar, SplitCalendar, TemplateMeetings
+from integrations.monitoring import MonitoringServer
 from integrations.openai_brain import OpenAIBrain
-from integrations.prometheus import PrometheusServer
 from integrations.rule_brain import RuleBrain
 from integrations.zoom import ZoomClient
 from storage.store import Store
@@ -106,7 +106,8 @@ async def build_services(
             agency_name=config.agency_name, default_timezone=config.default_timezone,
             log_texts=config.app_env == "development")
         if serve_metrics and config.metrics_port is not None:
-            await _serve_metrics(config.metrics_port, metrics, zoom_quota, stack)
+            await _serve_metrics(config.metrics_host, config.metrics_port, metrics, zoom_quota,
+                                 health, stack)
     except BaseException:
         await stack.aclose()
         raise
@@ -116,16 +117,25 @@ async def build_services(
                     zoom_quota=zoom_quota, lifetime=stack)
 
 
-async def _serve_metrics(port: int, metrics: Metrics, quota: Callable[[], Quota] | None,
+READINESS = ("database", "telegram")
+"""The health checks ``/readyz`` runs: without them no update can be handled."""
+
+
+async def _serve_metrics(host: str, port: int, metrics: Metrics,
+                         quota: Callable[[], Quota] | None, health: list[HealthCheck],
                          stack: AsyncExitStack) -> None:
-    server = PrometheusServer(metrics, quota)
+    """``/metrics``, ``/healthz`` and ``/readyz`` on ``METRICS_HOST:METRICS_PORT``."""
+    server = MonitoringServer(metrics, quota, ready=[(check.name, check.ping) for check in health
+                                                     if check.name in READINESS])
+    shown = f"[{host}]" if ":" in host else host
     try:
-        await server.start(port)
+        await server.start(port, host)
     except OSError as err:
-        raise ConfigError(f"METRICS_PORT: cannot listen on 127.0.0.1:{port} "
-                          f"({err.strerror})") from err
+        raise ConfigError(f"METRICS_PORT: cannot listen on {shown}:{port} "
+                          f"({err.strerror or type(err).__name__})") from err
     stack.push_async_callback(server.close)
-    log.info("Prometheus metrics on http://127.0.0.1:%d/metrics", server.port)
+    log.info("metrics and health on http://%s:%d (/metrics, /healthz, /readyz)", shown,
+             server.port)
 
 
 def _database_ping(config: Config, store: Store) -> Ping:

@@ -59,9 +59,17 @@ async def claim_update(update: Update, context: BotContext) -> None:
     """An update id seen before (redelivered after a restart) is not handled again."""
     if LEAD_TEXT.check_update(update):
         return  # claimed by ``text`` with the line it brings
-    if not await context.services.store.updates.claim(update.update_id):
-        context.services.metrics.incr("updates.duplicate")
+    if not await claim(update, context):
         raise ApplicationHandlerStop
+
+
+async def claim(update: Update, context: BotContext) -> bool:
+    """Claim the update now: False when it was handled before. A handler other than ``text``
+    that takes a ``LEAD_TEXT`` update (the agents' relay) claims it with this first."""
+    if await context.services.store.updates.claim(update.update_id):
+        return True
+    context.services.metrics.incr("updates.duplicate")
+    return False
 
 
 async def _answer(update: Update, context: BotContext, started: float,
@@ -113,7 +121,8 @@ async def text(update: Update, context: BotContext) -> None:
         context.application.create_task(context.bot.send_chat_action(chat, ChatAction.TYPING),
                                         update=update)
     await _answer(update, context, started, lambda: context.services.conversation.text(
-        sender_of(update), message.text, message.message_id, update_id=claim))
+        sender_of(update), message.text, message.message_id, media=message.media,
+        update_id=claim))
 
 
 async def edited(update: Update, context: BotContext) -> None:
@@ -173,14 +182,18 @@ async def other(update: Update, context: BotContext) -> None:
     """Anything that is not text: a short polite answer, never silence."""
     started = time.perf_counter()
     kind = next((name for f, name in _KINDS if f.check_update(update)), "message")
-    await _answer(update, context, started,
-                  lambda: context.services.conversation.unsupported(sender_of(update), kind))
+    message = update.effective_message
+    message_id = message.message_id if message is not None else None
+    await _answer(update, context, started, lambda: context.services.conversation.unsupported(
+        sender_of(update), kind, message_id))
 
 
 @dataclass(frozen=True, slots=True)
 class _Text:
     text: str
     message_id: int
+    media: bool = False
+    """The words are a caption: a photo, a document... came with them."""
 
 
 def _text_of(update: Update) -> _Text:
@@ -188,4 +201,4 @@ def _text_of(update: Update) -> _Text:
     words = None if message is None else message.text or message.caption
     if message is None or words is None:
         raise UnexpectedUpdateError("a text update without a text")
-    return _Text(words, message.message_id)
+    return _Text(words, message.message_id, media=message.text is None)
