@@ -60,6 +60,8 @@ async def run_one(rig: Rig, options: Options, leads: int, first_chat: int) -> di
                                      for r in replies), return_exceptions=True)
     cpu = cpu_seconds() - cpu
     times = [a - sent for a in arrived if isinstance(a, float)]
+    asked = [rig.openai.answered_at.pop(m) - options.burst_ai - sent for m in markers
+             if m in rig.openai.answered_at]
     floor = [d - sent for d in floor_departures([sent + options.burst_ai] * leads)]
     got, bound = summarize(times), summarize(floor)
     retried = rig.limiter.retried_since_reset()
@@ -67,6 +69,7 @@ async def run_one(rig: Rig, options: Options, leads: int, first_chat: int) -> di
         "leads": leads, "ai_s": options.burst_ai,
         "answered": len(times), "lost": leads - len(times),
         "reply_s": got.as_dict(1, 3), "floor_s": bound.as_dict(1, 3),
+        "ai_request_left_s": summarize(asked).as_dict(1, 3),
         "p95_over_floor": number(got.p95 / bound.p95, 3) if bound.p95 > 0 else None,
         "refused_429": (tg.flood.refused if tg.flood else 0) - refused,
         "retried_429": retried,

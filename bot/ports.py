@@ -63,8 +63,9 @@ class AgentStore(Protocol):
 class LeadStore(Protocol):
     """Leads; the conversation is the one writer of a lead's state."""
 
-    async def get_or_create(self, telegram_id: int, chat_id: int, name: str | None) -> Lead:
-        """The lead of a Telegram user, created on first contact."""
+    async def get_or_create(self, telegram_id: int, chat_id: int, name: str | None,
+                            language: str | None = None) -> Lead:
+        """The lead of a Telegram user, created on first contact (with ``language``)."""
         ...
 
     async def get(self, lead_id: int) -> Lead | None:

@@ -30,6 +30,16 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
         self._verdicts: dict[int, Verdict] = {}
         self._locks: defaultdict[int, asyncio.Lock] = defaultdict(asyncio.Lock)
         self._waiting: defaultdict[int, int] = defaultdict(int)
+        self._holding: set[int] = set()
+        """Updates holding a concurrency slot."""
+
+    def release(self, update: Update) -> None:
+        """The update's own work is done and only its replies remain to be sent: its slot goes
+        to the next update now, not after the wait for Telegram's rate limit (the chat's lock
+        is kept, so the chat's order holds)."""
+        if update.update_id in self._holding:
+            self._holding.discard(update.update_id)
+            self._slots.release()
 
     def verdict(self, update: Update) -> Verdict:
         """The flood-limit verdict taken when this update arrived."""
@@ -48,8 +58,13 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
             self._verdicts[update.update_id] = self._throttle.check(key)
         self._waiting[key] += 1
         try:
-            async with self._locks[key], self._slots:
-                await coroutine
+            async with self._locks[key]:
+                await self._slots.acquire()
+                self._holding.add(update.update_id)
+                try:
+                    await coroutine
+                finally:
+                    self.release(update)
         finally:
             self._verdicts.pop(update.update_id, None)
             self._waiting[key] -= 1

@@ -46,14 +46,23 @@ class LeadRepository:
     def __init__(self, db: Database) -> None:
         self._db = db
 
-    async def get_or_create(self, telegram_id: int, chat_id: int, name: str | None) -> Lead:
-        """The lead of a Telegram user, created on first contact."""
+    async def get_or_create(self, telegram_id: int, chat_id: int, name: str | None,
+                            language: str | None = None) -> Lead:
+        """The lead of a Telegram user, created on first contact (with ``language``)."""
         row = await self._db.fetchone("SELECT * FROM leads WHERE telegram_id = ?", (telegram_id,))
         if row is not None:
             return _lead(row)
-        await self._db.execute(
-            "INSERT INTO leads (telegram_id, chat_id, name) VALUES (?, ?, ?) "
-            "ON CONFLICT(telegram_id) DO NOTHING", (telegram_id, chat_id, name))
+
+        def create(conn: sqlite3.Connection) -> sqlite3.Row | None:
+            # The new row comes back from the same trip: no second read.
+            return conn.execute(  # type: ignore[no-any-return]
+                "INSERT INTO leads (telegram_id, chat_id, name, language) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT(telegram_id) DO NOTHING RETURNING *",
+                (telegram_id, chat_id, name, language)).fetchone()
+
+        created = await self._db.write(create)
+        if created is not None:
+            return _lead(created)
         return require(await self.by_telegram_id(telegram_id), "lead")
 
     async def get(self, lead_id: int) -> Lead | None:

@@ -141,13 +141,14 @@ class FakeLeads:
         self._clock = clock
         self._ids = itertools.count(1)
 
-    async def get_or_create(self, telegram_id: int, chat_id: int, name: str | None) -> Lead:
+    async def get_or_create(self, telegram_id: int, chat_id: int, name: str | None,
+                            language: str | None = None) -> Lead:
         found = await self.by_telegram_id(telegram_id)
         if found is not None:
             return found
         now = self._clock.now()
         lead = Lead(id=next(self._ids), telegram_id=telegram_id, chat_id=chat_id, name=name,
-                    created_at=now, updated_at=now)
+                    language=language, created_at=now, updated_at=now)
         self.rows[lead.id] = lead
         return lead
 
