@@ -151,10 +151,15 @@ class _Gate:
             future.set_result(None)
 
     async def close(self) -> None:
+        """Stop serving; a call still waiting goes at once rather than waiting forever."""
         if self._server is not None:
             self._server.cancel()
             await asyncio.gather(self._server, return_exceptions=True)
             self._server = None
+        for _, _, future in self._queue:
+            if not future.done():
+                future.set_result(None)
+        self._queue.clear()
 
 
 def _chat_key(chat_id: object) -> int | str | None:

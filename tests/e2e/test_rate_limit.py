@@ -139,3 +139,15 @@ def test_a_bucket_tells_each_caller_how_far_its_token_is() -> None:
     assert [bucket.reserve() for _ in range(4)] == [0.0, 0.0, 0.25, 0.5]
     now[0] = 10.0
     assert bucket.wait() == 0.0
+
+
+async def test_a_call_waiting_at_shutdown_is_let_go(fake_telegram: FakeTelegram) -> None:
+    """Shutting the limiter down never leaves a send waiting for a token forever."""
+    limiter = TelegramRateLimiter(burst=1, clock=_Frozen())
+    async with limited_bot(fake_telegram, limiter) as bot:
+        await bot.send_message(CHATS[0], "takes the only token")
+        queued = asyncio.create_task(bot.send_message(CHATS[1], "waits for a token"))
+        await asyncio.sleep(0.05)
+        await limiter.shutdown()
+        await asyncio.wait_for(queued, 5)
+    assert _texts(fake_telegram) == ["takes the only token", "waits for a token"]
