@@ -16,6 +16,7 @@ CREATE TABLE agents (
     max_per_day     INTEGER,
     active          INTEGER NOT NULL DEFAULT 1,
     console_only    INTEGER NOT NULL DEFAULT 0,       -- the console's demo agent
+    language        TEXT    NOT NULL DEFAULT 'en',    -- the language of the agent's notices
     removed_at      TEXT,                             -- `agents remove`: kept for its history
     away_from       TEXT,                             -- /away: first day off, YYYY-MM-DD
     away_until      TEXT,                             -- /away: last day off (inclusive)

@@ -14,6 +14,7 @@ from typing import NoReturn
 
 from bot.config import check_timezone
 from bot.errors import ConfigError
+from bot.i18n import LANGUAGES
 from bot.scheduling.hours import format_hours, parse_hours
 from bot.scheduling.limits import AGENT_LIMITS, RECORD_ID, Limit
 
@@ -70,6 +71,14 @@ def zone(value: str) -> str:
         return check_timezone("--timezone", value)
     except ConfigError as err:
         raise argparse.ArgumentTypeError(str(err).removeprefix("--timezone: ")) from None
+
+
+def language(value: str) -> str:
+    """One of the supported languages ("es"; "ES" and "es-MX" read as "es")."""
+    code = value.strip().replace("_", "-").split("-", 1)[0].lower()
+    if code not in LANGUAGES:
+        raise argparse.ArgumentTypeError(f"expected one of {', '.join(LANGUAGES)}, got {value!r}")
+    return code
 
 
 def hours(value: str) -> str:

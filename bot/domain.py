@@ -61,6 +61,8 @@ class Agent:
         tz = ZoneInfo(self.timezone)
         return Interval(datetime.combine(self.away_from, time(0), tz),
                         datetime.combine(self.away_until + timedelta(days=1), time(0), tz))
+    language: str = "en"
+    """The language of the agent's notices (``agents add --language``)."""
 
 
 class LeadStatus(StrEnum):
@@ -108,7 +110,8 @@ class Lead:
     updated_at: datetime | None = None
     awaiting: Awaiting | None = None
     language: str | None = None
-    """The lead's language as Telegram reports it (``language_code``: "de", "pt-br")."""
+    """The lead's language: Telegram's ``language_code`` at first contact ("de", "pt-br"),
+    then the supported language the lead writes in or asks for ("es")."""
     timezone_assumed: bool = False
     """``timezone`` is the agent's, assumed when times were first shown; a zone the lead gives,
     or one their phone number implies, replaces it."""

@@ -17,13 +17,14 @@ from zoneinfo import ZoneInfo
 from bot import arguments
 from bot.clock import Clock
 from bot.domain import Agent
+from bot.i18n import LANGUAGES
 from bot.ports import Repositories
 from bot.scheduling.limits import AGENT_LIMITS
 
 _DEFAULTS = {"hours": "mon-fri 09:00-17:00", "slot_minutes": 30, "buffer_minutes": 0,
-             "notice_minutes": 120, "horizon_days": 14, "max_per_day": None}
+             "notice_minutes": 120, "horizon_days": 14, "max_per_day": None, "language": "en"}
 _NUMBERS = ("slot_minutes", "buffer_minutes", "notice_minutes", "horizon_days")
-_EDITABLE = ("name", "calendar_id", "timezone", "hours", *_NUMBERS, "max_per_day")
+_EDITABLE = ("name", "calendar_id", "timezone", "hours", *_NUMBERS, "max_per_day", "language")
 
 
 def add_parsers(commands: argparse._SubParsersAction[arguments.Parser]) -> None:
@@ -71,6 +72,9 @@ def _agent_options(parser: argparse.ArgumentParser, *, editing: bool) -> None:
                         type=arguments.daily_cap if editing else arguments.bounded(cap),
                         help=f"at most this many meetings a day, {cap.describe()} "
                              + ("(none: no cap)" if editing else "(default: no cap)"))
+    parser.add_argument("--language", type=arguments.language, default=default("language"),
+                        help="the language of the agent's notices: "
+                             + ", ".join(LANGUAGES) + ("" if editing else " (default en)"))
 
 
 async def run(args: argparse.Namespace, store: Repositories, clock: Clock) -> int:
@@ -83,7 +87,8 @@ async def _add(args: argparse.Namespace, store: Repositories, clock: Clock) -> i
                   calendar_id=args.calendar_id, timezone=args.timezone,
                   working_hours=args.hours, slot_minutes=args.slot_minutes,
                   buffer_minutes=args.buffer_minutes, notice_minutes=args.notice_minutes,
-                  horizon_days=args.horizon_days, max_per_day=args.max_per_day)
+                  horizon_days=args.horizon_days, max_per_day=args.max_per_day,
+                  language=args.language)
     print((await store.agents.add(agent)).id)
     return 0
 
@@ -104,6 +109,7 @@ def line(a: Agent) -> str:
     """One agent on one line, as ``agents list`` shows it."""
     cap = f"  max {a.max_per_day}/day" if a.max_per_day else ""
     state = ("" if a.active else "  (inactive)") + ("  (console only)" if a.console_only else "")
+    state += f"  language:{a.language}" if a.language != "en" else ""
     return (f"{a.id:>4}  {a.name}  tg:{a.telegram_id}  {a.calendar_id}  {a.timezone}  "
             f"{a.working_hours}  {a.slot_minutes}m{cap}{state}")
 

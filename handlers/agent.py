@@ -14,6 +14,7 @@ from telegram import Update
 from telegram.ext import Application, CommandHandler, filters
 
 from bot.booking import notices
+from bot.i18n import _, ngettext, speak, speaking
 from bot.ports import OutMessage
 from bot.team import wording
 from bot.team.access import Actor, Refused
@@ -45,24 +46,27 @@ async def agenda(update: Update, context: BotContext) -> None:
         return
     upcoming = await services.store.appointments.upcoming_for_agent(agent.id,
                                                                     services.clock.now())
-    if not upcoming:
-        await context.bot.send_message(chat_id, "No upcoming meetings.")
-        return
-    zone = ZoneInfo(agent.timezone)
-    lines = [f"Your next {len(upcoming)} meeting(s):"]
-    for appointment in upcoming:
-        lead = await services.store.leads.get(appointment.lead_id)
-        who = (lead.name if lead and lead.name else "a lead")
-        phone = f", {lead.phone_number}" if lead and lead.phone_number else ""
-        lines.append(f"- {notices.slot_label(appointment.start, zone)}: {who}{phone}\n"
-                     f"  {appointment.join_url}")
-    await context.bot.send_message(chat_id, "\n".join(lines))
+    with speaking(agent.language):
+        if not upcoming:
+            await context.bot.send_message(chat_id, _("No upcoming meetings."))
+            return
+        zone = ZoneInfo(agent.timezone)
+        lines = [ngettext("Your next {n} meeting(s):", "Your next {n} meeting(s):",
+                          len(upcoming))]
+        for appointment in upcoming:
+            lead = await services.store.leads.get(appointment.lead_id)
+            who = (lead.name if lead and lead.name else _("a lead"))
+            phone = f", {lead.phone_number}" if lead and lead.phone_number else ""
+            lines.append(f"- {notices.slot_label(appointment.start, zone)}: {who}{phone}\n"
+                         f"  {appointment.join_url}")
+        await context.bot.send_message(chat_id, "\n".join(lines))
 
 
 def _command(work: Work) -> Callable[[Update, BotContext], Coroutine[Any, Any, None]]:
     async def handle(update: Update, context: BotContext) -> None:
         chat = chat_of(update)
         actor = await context.services.team.access.actor(sender_of(update).telegram_id)
+        speak(actor.agent.language if actor.agent else None)
         if not actor.on_team:
             await context.bot.send_message(chat, wording.NOT_FOR_YOU)
             return

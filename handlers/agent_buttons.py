@@ -11,6 +11,7 @@ from telegram import Update
 from telegram.error import TelegramError
 from telegram.ext import Application, CallbackQueryHandler
 
+from bot.i18n import speak
 from bot.ports import OutMessage
 from bot.team import controls, wording
 from bot.team.access import Actor, Refused
@@ -45,6 +46,7 @@ async def tap(update: Update, context: BotContext) -> None:
         raise UnexpectedUpdateError("a button update without a callback query")
     team = context.services.team
     actor = await team.access.actor(sender_of(update).telegram_id)
+    speak(actor.agent.language if actor.agent else None)  # the agent's texts, in their language
     parsed = controls.parse(query.data or "")
     refusal = (wording.NOT_FOR_YOU if not actor.on_team
                else wording.STALE if parsed is None else None)

@@ -25,6 +25,7 @@ from telegram.error import Conflict, Forbidden, InvalidToken, TelegramError
 from telegram.ext import ApplicationBuilder, ContextTypes, JobQueue
 
 from bot.config import Config, Webhook
+from bot.conversation import wording
 from bot.errors import ConfigError
 from bot.services import ServicesFactory, startup
 from handlers import admin, agent, lead
@@ -133,9 +134,8 @@ async def on_error(update: object, context: BotContext) -> None:
         services.metrics.incr("errors.handler")
     if isinstance(update, Update) and update.effective_chat is not None:
         with contextlib.suppress(TelegramError):
-            await context.bot.send_message(
-                update.effective_chat.id,
-                "Sorry, something went wrong on my side. Please try again in a moment.")
+            # In the language of the turn that failed (the error handler runs in its context).
+            await context.bot.send_message(update.effective_chat.id, wording.TOOL_FAILED)
 
 
 def run_polling(application: BotApp, *, poll_timeout: float = POLL_TIMEOUT,

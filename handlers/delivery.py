@@ -43,7 +43,8 @@ class TelegramNotifier:
                                             for b in row] for row in message.buttons])
         elif message.request_contact:
             markup = ReplyKeyboardMarkup(
-                [[KeyboardButton("Share my phone number", request_contact=True)]],
+                [[KeyboardButton(message.extra.get("contact_label", "Share my phone number"),
+                                 request_contact=True)]],
                 resize_keyboard=True, one_time_keyboard=True)
         elif message.extra.get("remove_keyboard"):
             markup = ReplyKeyboardRemove()

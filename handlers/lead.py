@@ -24,6 +24,7 @@ from telegram.ext import (
 )
 
 from bot.conversation.service import OFFER_PREFIX
+from bot.i18n import _, speaking
 from bot.ports import OutMessage
 from handlers.context import BotContext, UnexpectedUpdateError, chat_of, sender_of
 from handlers.delivery import TelegramNotifier
@@ -174,8 +175,8 @@ async def tap(update: Update, context: BotContext) -> None:
     data = query.data or ""
     booking = data.startswith(OFFER_PREFIX)
     # Feedback only: a tap answered late (e.g. after a restart) must still be handled.
-    with contextlib.suppress(TelegramError):
-        await query.answer("Booking…" if booking else None)
+    with contextlib.suppress(TelegramError), speaking(query.from_user.language_code):
+        await query.answer(_("Booking…") if booking else None)
     if query.message is not None and update.effective_chat is not None:
         # Take the buttons off the message tapped, so the same offer cannot be tapped again
         # (it may fail: already edited, too old to edit, or the network).

@@ -14,6 +14,7 @@ from telegram import Message, Update
 from telegram.error import TelegramError
 from telegram.ext import Application, MessageHandler, filters
 
+from bot.i18n import speak
 from bot.team import wording
 from bot.team.access import Refused
 from handlers import lead
@@ -56,6 +57,7 @@ async def _relayed(update: Update, context: BotContext) -> bool:
     actor = await team.access.actor(sender_of(update).telegram_id)
     target = None
     if actor.agent is not None:
+        speak(actor.agent.language)
         try:
             target = await team.takeover.recipient(actor, _replied_to(message, context.bot.id))
         except Refused as err:

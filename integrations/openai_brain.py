@@ -22,6 +22,7 @@ from bot.conversation.actions import MAX_CHOICE, TOOL_SCHEMAS, ToolCall, parse_t
 from bot.conversation.brain import BrainContext, BrainReply
 from bot.domain import Message, Role, clean_text
 from bot.errors import Unavailable
+from bot.i18n import supported
 from bot.observability.metrics import Metrics
 
 log = logging.getLogger(__name__)
@@ -43,6 +44,8 @@ _DETAIL_WORDS = {
     "timezone": "time zone (a city is enough)",
     "notes": "what the meeting is about",
 }
+_LANGUAGE_NAMES = {"en": "English", "es": "Spanish", "de": "German", "fr": "French",
+                   "pt": "Portuguese", "ru": "Russian"}
 _SECRET = re.compile(r"\b(sk-|Bearer\s+)\S+")
 _PATH = "/chat/completions"
 # What ``chat.completions.create`` passes to ``post`` besides the body: the key as a bearer
@@ -96,7 +99,10 @@ def build_system_prompt(context: BrainContext) -> str:
     known = [f'name "{_one_line(lead.name, _NAME_CHARS)}"' if lead.name else "name unknown"]
     if lead.timezone:
         known.append(f"time zone {_one_line(lead.timezone, _ZONE_CHARS)}")
-    lines.append("The lead: " + ", ".join(known) + ".")
+    language = supported(lead.language)
+    known.append(f"speaks {_LANGUAGE_NAMES[language]}")
+    lines.append("The lead: " + ", ".join(known) + f". Answer in {_LANGUAGE_NAMES[language]} "
+                 "unless the lead writes another language.")
     offers = list(context.offers)[:MAX_CHOICE]
     if offers:
         lines.append("Times offered now (book only by number):")

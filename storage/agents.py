@@ -17,7 +17,7 @@ from storage.db import Database, from_db, to_db
 
 _FIELDS = ("name", "telegram_id", "calendar_id", "timezone", "working_hours", "slot_minutes",
            "buffer_minutes", "notice_minutes", "horizon_days", "max_per_day", "active",
-           "console_only", "away_from", "away_until")
+           "console_only", "away_from", "away_until", "language")
 _FLAGS = ("active", "console_only")
 _DATES = ("away_from", "away_until")
 _UPDATABLE = frozenset(_FIELDS) - {"telegram_id"}

@@ -7,6 +7,7 @@ import base64
 import hashlib
 
 from bot.domain import Agent, Appointment, EventRequest, Lead, Meeting, Move, clean_text
+from bot.i18n import _, speaking
 
 _LINE = 300
 
@@ -48,21 +49,28 @@ def meeting_of(appointment: Appointment) -> Meeting | None:
 def event_request(appointment: Appointment, agent: Agent, lead: Lead, meeting: Meeting | None,
                   *, invite: bool) -> EventRequest:
     """The agent's calendar event: who, how to reach them, the link; the lead invited only
-    when ``invite`` (domain-wide delegation is configured)."""
+    when ``invite`` (domain-wide delegation is configured). In the agent's language."""
+    with speaking(agent.language):
+        return _event_request(appointment, agent, lead, meeting, invite=invite)
+
+
+def _event_request(appointment: Appointment, agent: Agent, lead: Lead, meeting: Meeting | None,
+                   *, invite: bool) -> EventRequest:
     name = clean_text(lead.name or "", _LINE) or None
-    lines = [f"Lead: {name or 'unknown'}",
-             f"Phone: {lead.phone_number or 'not given yet'}"]
+    lines = [_("Lead: {lead}", lead=name or _("unknown")),
+             _("Phone: {phone}", phone=lead.phone_number or _("not given yet"))]
     if lead.email:
-        lines.append(f"Email: {lead.email}")
+        lines.append(_("Email: {email}", email=lead.email))
     topic = clean_text(lead.notes or appointment.topic or "", _LINE * 2)
     if topic:
-        lines.append(f"About: {topic}")
+        lines.append(_("About: {topic}", topic=topic))
     link = meeting.join_url if meeting is not None else appointment.join_url
     if link:
-        lines.append(f"Join: {link}")
+        lines.append(_("Join: {url}", url=link))
     attendees = (lead.email,) if invite and lead.email else ()
+    summary = _("Call with {lead}", lead=name or _("a lead"))
     return EventRequest(
         event_id=event_id_of(appointment), calendar_id=agent.calendar_id,
-        summary=f"Call with {name or 'a lead'}", description="\n".join(lines),
+        summary=summary, description="\n".join(lines),
         location=link or "", start=appointment.start, end=appointment.end,
         timezone=agent.timezone, attendee_emails=attendees)

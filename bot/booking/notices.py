@@ -1,5 +1,10 @@
 """What the bot says about meetings: labels in the reader's zone, confirmations, agent notices,
-reminders and the .ics invite. Plain text only (no Markdown), so names never break formatting."""
+reminders and the .ics invite. Plain text only (no Markdown), so names never break formatting.
+
+A lead's texts are said in the lead's language and an agent's in the agent's (``bot.i18n``):
+each function that knows its reader speaks their language itself, so a notice built during a
+lead's turn still reaches the agent in the agent's own.
+"""
 
 from __future__ import annotations
 
@@ -9,46 +14,50 @@ from zoneinfo import ZoneInfo
 
 from bot.booking.events import invite_uid_of
 from bot.domain import Agent, Appointment, Lead, ReminderKind, clean_text
+from bot.i18n import N_, _, ngettext, speaking
+from bot.i18n import dates as local
 from bot.ports import Attachment, OutMessage
 
 _PROMISES: dict[tuple[ReminderKind, ...], str] = {
-    ("24h", "1h"): "I'll remind you a day and an hour before.",
-    ("1h",): "I'll remind you an hour before.",
-    ("10m",): "I'll remind you ten minutes before.",
+    ("24h", "1h"): N_("I'll remind you a day and an hour before."),
+    ("1h",): N_("I'll remind you an hour before."),
+    ("10m",): N_("I'll remind you ten minutes before."),
 }
 _ICS_LINE = 300
 
 
 def zone_label(zone: ZoneInfo) -> str:
-    """A zone's everyday name: America/New_York -> New York."""
-    key = zone.key
-    return key.rsplit("/", 1)[-1].replace("_", " ") if "/" in key else key
+    """A zone's everyday name: America/New_York -> New York (Nueva York in Spanish)."""
+    return local.zone_name(zone)
 
 
 def slot_label(start: datetime, zone: ZoneInfo) -> str:
     """``Tue 2 Dec, 15:00 (New York)``."""
-    local = start.astimezone(zone)
-    return f"{local:%a} {local.day} {local:%b}, {local:%H:%M} ({zone_label(zone)})"
+    return f"{local.slot(start, zone)} ({zone_label(zone)})"
 
 
 def time_label(start: datetime, zone: ZoneInfo) -> str:
     """``Tue 2 Dec 2026, 15:00-15:30 New York`` style for confirmations."""
-    local = start.astimezone(zone)
-    return f"{local:%A} {local.day} {local:%B} {local.year}, {local:%H:%M} ({zone_label(zone)})"
+    return f"{local.full(start, zone)} ({zone_label(zone)})"
 
 
 def confirmation(appointment: Appointment, agent: Agent, lead: Lead, zone: ZoneInfo, *,
                  reminders: Sequence[ReminderKind], moved: bool = False) -> OutMessage:
     """The lead's confirmation, with the link, the reminders that will really be sent, and an
     .ics invite (for a move: an update of the one sent before)."""
-    lead_in = "Your meeting is moved. " if moved else ""
-    promise = _PROMISES.get(tuple(reminders))
-    text = (f"{lead_in}You're booked with {agent.name} on "
-            f"{time_label(appointment.start, zone)}.\n"
-            + (f"Join link: {appointment.join_url}\n" if appointment.join_url else "")
-            + (f"{promise} " if promise else "")
-            + "Say \"reschedule\" or \"cancel\" if plans change.")
-    return OutMessage(text, attachment=invite(appointment, agent, lead))
+    with speaking(lead.language):
+        lead_in = _("Your meeting is moved. ") if moved else ""
+        promise = _PROMISES.get(tuple(reminders))
+        text = (lead_in + _("You're booked with {agent} on {time}.", agent=agent.name,
+                            time=time_label(appointment.start, zone)) + "\n"
+                + (_join_line(appointment.join_url) + "\n" if appointment.join_url else "")
+                + (f"{_(promise)} " if promise else "")
+                + _("Say \"reschedule\" or \"cancel\" if plans change."))
+        return OutMessage(text, attachment=invite(appointment, agent, lead))
+
+
+def _join_line(url: str | None) -> str:
+    return _("Join link: {url}", url=url)
 
 
 def invite(appointment: Appointment, agent: Agent, lead: Lead) -> Attachment:
@@ -65,30 +74,38 @@ def cancellation_invite(appointment: Appointment, agent: Agent, lead: Lead) -> A
 def booking_interrupted(appointment: Appointment, agent: Agent, lead: Lead,
                         zone: ZoneInfo) -> tuple[OutMessage, OutMessage]:
     """(to the lead, to the agent): a booking a crash interrupted was undone."""
-    mine, theirs = slot_label(appointment.start, zone), slot_label(appointment.start,
-                                                                    ZoneInfo(agent.timezone))
-    return (OutMessage(f"Sorry, your booking for {mine} was interrupted and did not go "
-                       "through. Say \"times\" to pick a new one."),
-            OutMessage(f"A booking by {lead.name or 'a lead'} for {theirs} was interrupted and "
-                       "undone; nothing is booked."))
+    with speaking(lead.language):
+        mine = OutMessage(_("Sorry, your booking for {time} was interrupted and did not go "
+                            "through. Say \"times\" to pick a new one.",
+                            time=slot_label(appointment.start, zone)))
+    with speaking(agent.language):
+        theirs = OutMessage(_("A booking by {lead} for {time} was interrupted and undone; "
+                              "nothing is booked.", lead=lead.name or _("a lead"),
+                              time=slot_label(appointment.start, ZoneInfo(agent.timezone))))
+    return mine, theirs
 
 
 def move_interrupted(appointment: Appointment, kept: Appointment, agent: Agent, lead: Lead,
                      zone: ZoneInfo) -> tuple[OutMessage, OutMessage]:
     """(to the lead, to the agent): a move a crash interrupted was undone; the meeting stays."""
     agent_zone = ZoneInfo(agent.timezone)
-    return (OutMessage(f"Sorry, moving your meeting to {slot_label(appointment.start, zone)} "
-                       f"was interrupted and did not go through. Your meeting on "
-                       f"{time_label(kept.start, zone)} stays as it was.\n"
-                       f"Join link: {kept.join_url}"),
-            OutMessage(f"A move by {lead.name or 'a lead'} to "
-                       f"{slot_label(appointment.start, agent_zone)} was interrupted and undone; "
-                       f"the meeting on {time_label(kept.start, agent_zone)} stays."))
+    with speaking(lead.language):
+        mine = OutMessage(_("Sorry, moving your meeting to {new} was interrupted and did not go "
+                            "through. Your meeting on {old} stays as it was.",
+                            new=slot_label(appointment.start, zone),
+                            old=time_label(kept.start, zone)) + "\n"
+                          + _join_line(kept.join_url))
+    with speaking(agent.language):
+        theirs = OutMessage(_("A move by {lead} to {new} was interrupted and undone; the "
+                              "meeting on {old} stays.", lead=lead.name or _("a lead"),
+                              new=slot_label(appointment.start, agent_zone),
+                              old=time_label(kept.start, agent_zone)))
+    return mine, theirs
 
 
 def _lead_line(lead: Lead) -> str:
-    parts = [lead.name or "A lead"]
-    parts.append(lead.phone_number or "no phone yet")
+    parts = [lead.name or _("A lead")]
+    parts.append(lead.phone_number or _("no phone yet"))
     if lead.email:
         parts.append(lead.email)
     return ", ".join(parts)
@@ -96,34 +113,46 @@ def _lead_line(lead: Lead) -> str:
 
 def agent_booked(appointment: Appointment, agent: Agent, lead: Lead) -> OutMessage:
     """Tells the agent about a new booking."""
-    zone = ZoneInfo(agent.timezone)
-    about = f"\nAbout: {appointment.topic}" if appointment.topic else ""
-    return OutMessage(f"New meeting: {time_label(appointment.start, zone)}\n"
-                      f"Lead: {_lead_line(lead)}{about}\nLink: {appointment.join_url}")
+    with speaking(agent.language):
+        zone = ZoneInfo(agent.timezone)
+        about = "\n" + _("About: {topic}", topic=appointment.topic) if appointment.topic else ""
+        return OutMessage(_("New meeting: {time}", time=time_label(appointment.start, zone))
+                          + "\n" + _lead(lead) + about + "\n" + _link(appointment.join_url))
+
+
+def _lead(lead: Lead) -> str:
+    return _("Lead: {lead}", lead=_lead_line(lead))
+
+
+def _link(url: str | None) -> str:
+    return _("Link: {url}", url=url)
 
 
 def agent_cancelled(appointment: Appointment, agent: Agent, lead: Lead) -> OutMessage:
     """Tells the agent a meeting was cancelled."""
-    zone = ZoneInfo(agent.timezone)
-    return OutMessage(f"Cancelled: {time_label(appointment.start, zone)}\n"
-                      f"Lead: {_lead_line(lead)}")
+    with speaking(agent.language):
+        zone = ZoneInfo(agent.timezone)
+        return OutMessage(_("Cancelled: {time}", time=time_label(appointment.start, zone))
+                          + "\n" + _lead(lead))
 
 
 def agent_rescheduled(old: Appointment, new: Appointment, agent: Agent,
                       lead: Lead) -> OutMessage:
     """Tells the agent a meeting moved."""
-    zone = ZoneInfo(agent.timezone)
-    return OutMessage(f"Moved: {time_label(old.start, zone)}\n"
-                      f"  -> {time_label(new.start, zone)}\n"
-                      f"Lead: {_lead_line(lead)}\nLink: {new.join_url}")
+    with speaking(agent.language):
+        zone = ZoneInfo(agent.timezone)
+        return OutMessage(_("Moved: {time}", time=time_label(old.start, zone))
+                          + f"\n  -> {time_label(new.start, zone)}\n"
+                          + _lead(lead) + "\n" + _link(new.join_url))
 
 
 def agent_details(agent: Agent, lead: Lead, appointment: Appointment) -> OutMessage:
     """Tells the agent a booked lead added details."""
-    zone = ZoneInfo(agent.timezone)
-    about = f"\nAbout: {lead.notes}" if lead.notes else ""
-    return OutMessage(f"Update for {time_label(appointment.start, zone)}\n"
-                      f"Lead: {_lead_line(lead)}{about}")
+    with speaking(agent.language):
+        zone = ZoneInfo(agent.timezone)
+        about = "\n" + _("About: {topic}", topic=lead.notes) if lead.notes else ""
+        return OutMessage(_("Update for {time}", time=time_label(appointment.start, zone))
+                          + "\n" + _lead(lead) + about)
 
 
 def time_left(left: timedelta) -> str:
@@ -132,15 +161,20 @@ def time_left(left: timedelta) -> str:
     days, rest = divmod(minutes, 24 * 60)
     hours, mins = divmod(rest, 60)
     if days and not hours and not mins:
-        return "in a day" if days == 1 else f"in {days} days"
+        return ngettext("in a day", "in {n} days", days)
     if days:
-        return f"in {days * 24 + hours} hours"
-    parts = []
-    if hours:
-        parts.append("an hour" if hours == 1 else f"{hours} hours")
-    if mins:
-        parts.append("a minute" if mins == 1 else f"{mins} minutes")
-    return "in " + " and ".join(parts)
+        return ngettext("in {n} hour", "in {n} hours", days * 24 + hours)
+    if hours and mins:
+        return _("in {hours} and {minutes}", hours=_hours(hours), minutes=_minutes(mins))
+    return _("in {span}", span=_hours(hours) if hours else _minutes(mins))
+
+
+def _hours(n: int) -> str:
+    return ngettext("an hour", "{n} hours", n)
+
+
+def _minutes(n: int) -> str:
+    return ngettext("a minute", "{n} minutes", n)
 
 
 def reminder(appointment: Appointment, agent: Agent, zone: ZoneInfo,
@@ -149,10 +183,11 @@ def reminder(appointment: Appointment, agent: Agent, zone: ZoneInfo,
     left = appointment.start - now
     tomorrow = (now.astimezone(zone).date() + timedelta(days=1)
                 == appointment.start.astimezone(zone).date())
-    when = "tomorrow" if tomorrow and left >= timedelta(hours=12) else time_left(left)
-    link = f"\nJoin link: {appointment.join_url}" if appointment.join_url else ""
-    return OutMessage(f"Reminder: your meeting with {agent.name} is {when}, "
-                      f"{time_label(appointment.start, zone)}.{link}")
+    when = _("tomorrow") if tomorrow and left >= timedelta(hours=12) else time_left(left)
+    link = "\n" + _join_line(appointment.join_url) if appointment.join_url else ""
+    return OutMessage(_("Reminder: your meeting with {agent} is {when}, {time}.",
+                        agent=agent.name, when=when,
+                        time=time_label(appointment.start, zone)) + link)
 
 
 def _ics_text(value: str, limit: int = _ICS_LINE) -> str:
@@ -185,15 +220,21 @@ def _ics_fold(line: str) -> str:
 
 
 def ics(appointment: Appointment, agent: Agent, lead: Lead, *, cancel: bool = False) -> bytes:
-    """A one-event iCalendar file (RFC 5545) for the lead's calendar app.
+    """A one-event iCalendar file (RFC 5545) for the lead's calendar app, in their language.
 
     The UID is the meeting's for good (a move keeps it, with a higher SEQUENCE), so the app
     updates the event it has; a cancel is METHOD:CANCEL of that UID.
     """
+    with speaking(lead.language):
+        return _ics(appointment, agent, lead, cancel=cancel)
+
+
+def _ics(appointment: Appointment, agent: Agent, lead: Lead, *, cancel: bool) -> bytes:
     def stamp(moment: datetime) -> str:
         return moment.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
 
     changed = appointment.updated_at or appointment.created_at or appointment.start
+    summary = _("Meeting with {agent}", agent=agent.name)
     sequence = appointment.invite_sequence + (1 if cancel else 0)
     lines = [
         "BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//leadbot//booking//EN",
@@ -205,7 +246,7 @@ def ics(appointment: Appointment, agent: Agent, lead: Lead, *, cancel: bool = Fa
         f"DTSTART:{stamp(appointment.start)}",
         f"DTEND:{stamp(appointment.end)}",
         f"STATUS:{'CANCELLED' if cancel else 'CONFIRMED'}",
-        f"SUMMARY:{_ics_text(f'Meeting with {agent.name}')}",
+        f"SUMMARY:{_ics_text(summary)}",
     ]
     if "@" in agent.calendar_id:
         lines.append(f"ORGANIZER;CN={_ics_param(agent.name)}:"
@@ -214,7 +255,8 @@ def ics(appointment: Appointment, agent: Agent, lead: Lead, *, cancel: bool = Fa
         lines.append(f"ATTENDEE;CN={_ics_param(lead.name or lead.email)}:"
                      f"mailto:{clean_text(lead.email, _ICS_LINE)}")
     if appointment.join_url and not cancel:
-        lines.append(f"DESCRIPTION:{_ics_text(f'Join: {appointment.join_url}')}")
+        description = _("Join: {url}", url=appointment.join_url)
+        lines.append(f"DESCRIPTION:{_ics_text(description)}")
         lines.append(f"LOCATION:{_ics_text(appointment.join_url)}")
     lines += ["END:VEVENT", "END:VCALENDAR"]
     return ("\r\n".join(_ics_fold(line) for line in lines) + "\r\n").encode()

@@ -17,6 +17,7 @@ from typing import Protocol
 from bot.booking.notices import reminder
 from bot.clock import Clock, zone
 from bot.domain import Appointment, AppointmentStatus, ReminderKind
+from bot.i18n import speaking
 from bot.observability.metrics import Metrics
 from bot.ports import Notifier, Repositories
 
@@ -132,8 +133,9 @@ class ReminderService:
         agent = await self._store.agents.get(appointment.agent_id)
         if lead is None or agent is None:
             return False
-        message = reminder(appointment, agent, zone(lead.timezone, agent.timezone),
-                           self._clock.now())
+        with speaking(lead.language):
+            message = reminder(appointment, agent, zone(lead.timezone, agent.timezone),
+                               self._clock.now())
         try:
             await self._notifier.send(lead.chat_id, message)
         except Exception:

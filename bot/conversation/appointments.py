@@ -26,10 +26,10 @@ from bot.conversation.turn import (
     KEEP,
     MOVE_PREFIX,
     NEW_PREFIX,
-    SHOW_TIMES_ROW,
     LeadState,
     Team,
     Turn,
+    show_times_row,
 )
 from bot.domain import Agent, Appointment, AppointmentStatus, Awaiting, Lead
 from bot.errors import BookingFailed, ExpiryReason, NotFound, OfferExpired, SlotTaken, TooSoon
@@ -187,7 +187,7 @@ class Appointments:
         upcoming = await self._appointments.upcoming_for_lead(turn.lead.id, self._clock.now())
         if upcoming is None:
             await self._leads.wait_for(turn, None)
-            turn.say(wording.NO_MEETING, buttons=SHOW_TIMES_ROW)
+            turn.say(wording.NO_MEETING, buttons=show_times_row())
             return
         if confirmed:
             await self.cancel(turn, upcoming.id)
@@ -215,7 +215,7 @@ class Appointments:
         self._reminders.forget(cancelled.id)
         tz = zone(turn.lead.timezone, agent.timezone)
         turn.say(wording.cancelled(notices.slot_label(cancelled.start, tz)),
-                 buttons=SHOW_TIMES_ROW,
+                 buttons=show_times_row(),
                  attachment=notices.cancellation_invite(cancelled, agent, turn.lead))
         await self._team.notify(agent, notices.agent_cancelled(cancelled, agent, turn.lead))
 

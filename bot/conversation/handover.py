@@ -11,6 +11,7 @@ from bot.conversation import wording
 from bot.conversation.offering import Offering
 from bot.conversation.turn import OFFER_PREFIX, Team, Turn
 from bot.domain import Appointment
+from bot.i18n import speaking
 from bot.observability.metrics import Metrics
 from bot.ports import OfferStore, OutMessage
 from bot.team import wording as team_wording
@@ -39,12 +40,13 @@ class Handover:
             return False
         agent = await self._team.agents.get(taker)
         if agent is not None:
-            words = text or (team_wording.relayed_kind(kind) if kind and copy_of is None
-                             else "")
+            with speaking(agent.language):
+                words = text or (team_wording.relayed_kind(kind) if kind and copy_of is None
+                                 else "")
+                relayed = team_wording.relayed(turn.lead, words)
             extra = ({} if copy_of is None else
                      {COPY_CHAT: str(turn.lead.chat_id), COPY_MESSAGE: str(copy_of)})
-            await self._team.notify(agent, OutMessage(team_wording.relayed(turn.lead, words),
-                                                      extra=extra))
+            await self._team.notify(agent, OutMessage(relayed, extra=extra))
         self._metrics.incr("messages.relayed")
         return True
 

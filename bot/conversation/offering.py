@@ -12,7 +12,7 @@ from bot.booking import notices
 from bot.clock import Clock
 from bot.conversation import wording
 from bot.conversation.turn import KEEP, OFFER_PREFIX, LeadState, Team, Turn
-from bot.conversation.when import When, parse_when
+from bot.conversation.when import When, parse_words
 from bot.conversation.when.describe import clock
 from bot.domain import Agent, Appointment, SlotOffer
 from bot.errors import IntegrationError
@@ -56,7 +56,8 @@ class Offering:
         team sends them unasked, after a no-show or a cancel)."""
         lead = turn.lead
         tz = await self._team.zone(lead)
-        when = parse_when(words, self._clock.now().astimezone(tz)) if words else None
+        now = self._clock.now().astimezone(tz)
+        when = parse_words(words, now, lead.language) if words else None
         agents = [agent] if agent else await self._team.agents.active()
         try:
             result = await self._slots.offer(lead.id, agents, zone=tz, when=when,
@@ -112,7 +113,7 @@ def _message(result: OfferResult, tz: ZoneInfo, lead_in: str, when: When | None,
     """The offers as numbered lines and one button each, or why there are none."""
     if not result.offers:
         reason = result.reason or NoSlotsReason.ALL_BUSY
-        return OutMessage(f"{lead_in}{wording.NO_SLOTS[reason]}".strip())
+        return OutMessage(f"{lead_in}{wording.no_slots(reason)}".strip())
     if reschedule_of is not None:
         intro = wording.moving(notices.slot_label(reschedule_of.start, tz))
     else:

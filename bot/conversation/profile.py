@@ -73,7 +73,7 @@ class Profile:
             key = resolve_zone(details.timezone, self._clock.now())
             if key:
                 changes.update(timezone=key, timezone_assumed=False)
-                saved.append(f"time zone ({notices.zone_label(ZoneInfo(key))})")
+                saved.append(wording.zone_saved(notices.zone_label(ZoneInfo(key))))
             else:
                 problems.append(wording.UNKNOWN_PLACE)
         if details.notes is not None and (notes := clean_text(details.notes, NOTES_CHARS)):

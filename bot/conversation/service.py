@@ -33,6 +33,7 @@ from bot.conversation.brain import Brain, BrainContext, BrainReply, OfferedTime,
 from bot.conversation.edits import meaning
 from bot.conversation.handover import Handover
 from bot.conversation.offering import Offering
+from bot.conversation.phones import region_of_language
 from bot.conversation.profile import Profile
 from bot.conversation.turn import (
     CANCEL_PREFIX,
@@ -41,14 +42,16 @@ from bot.conversation.turn import (
     NEW_PREFIX,
     OFFER_PREFIX,
     SHOW_TIMES,
-    SHOW_TIMES_ROW,
     LeadState,
     Sender,
     Team,
     Turn,
+    show_times_row,
 )
 from bot.domain import Appointment, Awaiting, Lead, Message, Role, clean_text
 from bot.errors import BotError
+from bot.i18n import speak, speaking, supported
+from bot.i18n.detect import language_said
 from bot.observability.metrics import Metrics
 from bot.ports import Notifier, OutMessage, Repositories
 from bot.scheduling.service import SlotService
@@ -62,6 +65,7 @@ log = logging.getLogger(__name__)
 HISTORY = 15
 MAX_INBOUND = 16_384  # Telegram caps at 4,096; the console does not
 MAX_TOOL_CALLS = 4
+LANGUAGE_SCAN = 600  # the language of a message shows in its first few hundred characters
 
 _Tool = Callable[[Turn, Any, BrainContext], Awaitable[None]]
 _ONE_SHOT = frozenset({Awaiting.CANCEL_CONFIRM, Awaiting.MOVE_OR_NEW})
@@ -115,7 +119,7 @@ class ConversationService:
             return []
         agent = await self._team.agent_of(turn.lead)
         names = [n for n in (agent.name if agent else None, self._agency) if n]
-        turn.say(wording.greeting(sender.first_name, names), buttons=SHOW_TIMES_ROW)
+        turn.say(wording.greeting(sender.first_name, names), buttons=show_times_row())
         return await self._finish(turn)
 
     async def text(self, sender: Sender, text: str, telegram_message_id: int | None = None,
@@ -141,6 +145,7 @@ class ConversationService:
         """The lead edited a message: its stored text is replaced (no second row), and it is
         answered again only when what it asks for changed; else nothing is said."""
         lead = await self._leads.of(sender)
+        speak(lead.language)
         before = await self._store.messages.edit(lead.id, telegram_message_id,
                                                  text[:MAX_INBOUND])
         if before is None:
@@ -209,7 +214,7 @@ class ConversationService:
                                  kind="unsupported")
         if await self._handover.muted(turn, "", telegram_message_id, kind=kind):
             return []
-        turn.say(wording.unsupported(kind), buttons=SHOW_TIMES_ROW)
+        turn.say(wording.unsupported(kind), buttons=show_times_row())
         return await self._finish(turn)
 
     async def tap(self, sender: Sender, data: str) -> list[OutMessage]:
@@ -246,7 +251,8 @@ class ConversationService:
         """What the lead is told when their agent marks a no-show, cancels or moves
         ``about``, with fresh times of that agent; stored as the bot's words."""
         turn = Turn(await self._leads.set(lead.id), f"team_{why.value}")
-        await self._handover.reoffer(turn, why, about)
+        with speaking(turn.lead.language):  # the agent's action, the lead's words
+            await self._handover.reoffer(turn, why, about)
         return await self._finish(turn)
 
     # ----- the turn -----------------------------------------------------------------------
@@ -274,7 +280,16 @@ class ConversationService:
         self._metrics.incr("messages")
         if self._log_texts:
             log.debug("lead=%d says %r", lead.id, inbound[:200])
-        return Turn(lead, kind)
+        turn = Turn(lead, kind)
+        if kind == "text":
+            # "English please", or a message clearly in another language: spoken from now on.
+            said = language_said(inbound[:LANGUAGE_SCAN], supported(lead.language))
+            if said is not None:
+                # The country Telegram's code implied stays ("de" -> "en-DE"): it reads phones.
+                region = region_of_language(lead.language)
+                await self._leads.update(turn, language=f"{said}-{region}" if region else said)
+        speak(turn.lead.language)
+        return turn
 
     async def _finish(self, turn: Turn) -> list[OutMessage]:
         if turn.rezoned and not turn.offered:

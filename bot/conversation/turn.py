@@ -33,9 +33,13 @@ MOVE_PREFIX = "m:"
 """Move the booked meeting, to a time near the words after the prefix."""
 NEW_PREFIX = "n:"
 """Book another meeting, near the words after the prefix."""
-SHOW_TIMES_ROW = ((Button(wording.SHOW_TIMES_LABEL, SHOW_TIMES),),)
 NAME_CHARS = 100
 LANGUAGE_CHARS = 35  # an IETF language tag is at most this long in practice
+
+
+def show_times_row() -> tuple[tuple[Button, ...], ...]:
+    """The one-button row that asks for times, labelled in the speaking language."""
+    return ((Button(wording.SHOW_TIMES_LABEL, SHOW_TIMES),),)
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,7 +74,10 @@ class Turn:
             request_contact: bool = False, attachment: Attachment | None = None,
             extra: dict[str, str] | None = None) -> None:
         """Add a message to the reply."""
-        self.messages.append(OutMessage(text, buttons, request_contact, attachment, extra or {}))
+        extra = dict(extra or {})
+        if request_contact:
+            extra["contact_label"] = wording.SHARE_PHONE_LABEL  # the keyboard's, in the language
+        self.messages.append(OutMessage(text, buttons, request_contact, attachment, extra))
 
 
 class LeadState:

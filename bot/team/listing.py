@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 from bot.booking.notices import slot_label
 from bot.domain import Lead, LeadStatus, Message, Role, clean_text
+from bot.i18n import N_, _
 from bot.ports import Repositories
 from bot.scheduling.agents import AgentDirectory
 from bot.team import wording
@@ -17,7 +18,7 @@ PAGE = 4096
 LAST_MESSAGES = 10
 _QUOTE = 200
 _FOOTER = 60
-_SPEAKERS = {Role.USER: "Lead", Role.ASSISTANT: "Bot", Role.AGENT: "Agent"}
+_SPEAKERS = {Role.USER: N_("Lead"), Role.ASSISTANT: N_("Bot"), Role.AGENT: N_("Agent")}
 
 
 class Listing:
@@ -55,7 +56,7 @@ class Listing:
         for status in LeadStatus:
             group = [lead for lead in leads if lead.status is status]
             if group:
-                lines.append(wording.status_heading(wording.STATUS_NAMES[status], len(group)))
+                lines.append(wording.status_heading(wording.status_name(status), len(group)))
                 lines.extend(wording.lead_line(lead, _when(lead, tz)) for lead in group)
         return _paged(lines, PAGE - _FOOTER)
 
@@ -74,7 +75,7 @@ class Listing:
         history = await self._store.leads.status_history(lead.id)
         if history:
             lines.append(wording.HISTORY_HEADING)
-            lines.extend(wording.history_line(wording.STATUS_NAMES[s], slot_label(at, tz))
+            lines.extend(wording.history_line(wording.status_name(s), slot_label(at, tz))
                          for s, at in history)
         messages = await self._store.messages.last(lead.id, LAST_MESSAGES)
         if messages:
@@ -90,7 +91,8 @@ def _when(lead: Lead, tz: ZoneInfo) -> str:
 
 def _message_line(message: Message, tz: ZoneInfo) -> str:
     text = clean_text(message.content, _QUOTE, ellipsis="…")
-    return wording.message_line(_SPEAKERS[message.role], slot_label(message.created_at, tz), text)
+    return wording.message_line(_(_SPEAKERS[message.role]), slot_label(message.created_at, tz),
+                                text)
 
 
 def _paged(lines: list[str], limit: int = PAGE) -> list[str]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 from zoneinfo import ZoneInfo
 
+from bot.conversation import wording
 from bot.conversation.actions import (
     BookSlot,
     Cancel,
@@ -23,8 +24,10 @@ from bot.conversation.actions import (
 from bot.conversation.brain import BrainContext, BrainReply
 from bot.conversation.places import resolve_zone
 from bot.domain import Awaiting, Role
+from bot.i18n import _, supported
 from integrations.rule_brain import patterns as rx
 from integrations.rule_brain import replies
+from integrations.rule_brain.languages import in_english
 from integrations.rule_brain.picking import pick_offer
 from integrations.rule_brain.reading import Reading, awaited_detail, normalize, read
 
@@ -43,7 +46,7 @@ class RuleBrain:
             try:
                 return BrainReply(text=replies.steer(context))
             except Exception:
-                return BrainReply(text="I can help you book a call. When would suit you?")
+                return BrainReply(text=_("I can help you book a call. When would suit you?"))
 
 
 def _decide(context: BrainContext) -> BrainReply:
@@ -117,7 +120,8 @@ def _cancel_was_just_asked(context: BrainContext) -> bool:
     earlier = context.history[:-1]
     if not earlier or earlier[-1].role is not Role.ASSISTANT:
         return True
-    return bool(rx.CANCEL.search(earlier[-1].content))
+    asked = in_english(earlier[-1].content, supported(context.lead.language))
+    return bool(rx.CANCEL.search(asked))
 
 
 def _confirmation(rest: str) -> BrainReply | None:
@@ -125,7 +129,7 @@ def _confirmation(rest: str) -> BrainReply | None:
     if rx.CANCEL.search(rest) and not rx.NEGATED_CANCEL.search(rest):
         return BrainReply(tool_calls=(Cancel(),))
     if rx.NO.search(rest):
-        return BrainReply(text="Okay, your meeting stays as it is.")
+        return BrainReply(text=wording.KEPT)
     if rx.YES.search(rest):
         return BrainReply(tool_calls=(Cancel(),))
     return None

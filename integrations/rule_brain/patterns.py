@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import re
 
+from integrations.rule_brain.languages import GREETINGS
+
 _I = re.IGNORECASE
 SUSPICIOUS = re.compile(
     r"\b(?:ignore|disregard|forget|override)\b.{0,30}\b(?:instructions?|rules|prompts?|above)\b"
@@ -121,7 +123,7 @@ WHEN_IS_MINE = re.compile(
     rf"|\bam\s+i\s+(?:still\s+)?booked\b|\bwhen\s+(?:are|do)\s+we\s+(?:meet|talk|speak)\b",
     _I)
 GREETING = re.compile(
-    r"^\s*(?:hi+|hello+|hey+|hiya|howdy|yo|greetings|hola|hallo|bonjour|salut|/start\b\S*"
+    rf"^\s*(?:hi+|hello+|hey+|hiya|howdy|yo|greetings|hallo|bonjour|salut|{GREETINGS}|/start\b\S*"
     r"|good\s+(?:morning|afternoon|evening|day))(?:\s+there)?\b[\s,!.:;-]*", _I)
 THANKS = re.compile(r"\b(?:thanks?|thank\s+you|thx|ty|cheers|appreciated?|much\s+appreciated)\b",
                     _I)

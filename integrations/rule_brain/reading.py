@@ -15,7 +15,9 @@ from bot.conversation.actions import MAX_TEXT
 from bot.conversation.brain import BrainContext
 from bot.conversation.dates import When, find_when
 from bot.domain import Awaiting, clean_text
+from bot.i18n import supported
 from integrations.rule_brain import patterns as rx
+from integrations.rule_brain.languages import in_english
 
 log = logging.getLogger(__name__)
 
@@ -31,11 +33,14 @@ class Reading:
 
     text: str
     rest: str
+    """The message without its details and greeting, in English (``languages``)."""
     greeted: bool = False
     details: dict[str, str] = field(default_factory=dict)
     when: When | None = None
     words: str = ""
     """The words that said when ("friday morning"), passed on for the bot to resolve."""
+    said: str = ""
+    """``rest`` as the lead wrote it, in their language: what a topic or a name is saved as."""
 
 
 def plain(value: str, limit: int) -> str:
@@ -84,9 +89,10 @@ def read(text: str, context: BrainContext) -> Reading:
             mask(found[0], found[1])
             flat = "".join(masked)
     greeting = rx.GREETING.match(flat)
-    rest = flat[greeting.end():] if greeting else flat
+    said = flat[greeting.end():] if greeting else flat
+    rest = in_english(said, supported(context.lead.language))
     when, words = _when(rest, context)
-    return Reading(text, rest, bool(greeting), details, when, words)
+    return Reading(text, rest, bool(greeting), details, when, words, said)
 
 
 def _find_phone(text: str, context: BrainContext) -> tuple[int, int, int] | None:
@@ -161,13 +167,16 @@ def awaited_detail(awaiting: Awaiting | None, reading: Reading) -> dict[str, str
             or rx.DECLINE.fullmatch(bare) or rx.THANKS.fullmatch(bare)
             or rx.BYE.fullmatch(bare)):
         return {}
+    # Checked in English, saved as the lead wrote it.
+    own = clean_text(reading.said or reading.rest, rx.MAX_INPUT).strip(" .,!")
     if awaiting is Awaiting.NOTES:
         if reading.when is not None and len(bare.split()) <= 4:
             return {}  # "friday afternoon" is a when, not a topic
-        notes = clean_text(bare, MAX_TEXT)  # control characters alone are no topic
+        notes = clean_text(own, MAX_TEXT)  # control characters alone are no topic
         return {"notes": notes} if notes else {}
-    answer = rx.SAY_PREFIX.sub("", bare).strip(" .,!")
-    if not answer or reading.when is not None or rx.BOOKING.search(answer):
+    answer = rx.SAY_PREFIX.sub("", own).strip(" .,!")
+    if not answer or reading.when is not None or rx.BOOKING.search(answer) \
+            or rx.BOOKING.search(bare):
         return {}
     words = answer.replace(",", " ").split()
     if words[0].lower() in rx.STOP or len(answer) > NAME_CHARS:

@@ -5,17 +5,18 @@ from __future__ import annotations
 
 from bot.conversation.brain import BrainContext
 from bot.domain import Awaiting
+from bot.i18n import N_, _
 from integrations.rule_brain import patterns as rx
 from integrations.rule_brain.reading import NAME_CHARS, Reading, plain
 
 LABEL_CHARS = 80
 # The question behind each detail the bot may wait on, asked again after a bare "ok".
 _ASK_AGAIN = {
-    Awaiting.NAME: "what name should I put on the booking?",
-    Awaiting.PHONE: "what's the best number to reach you?",
-    Awaiting.EMAIL: "what's your email address?",
-    Awaiting.TIMEZONE: "which city are you in, so I can show times in your zone?",
-    Awaiting.NOTES: "what would you like to talk about on the call?",
+    Awaiting.NAME: N_("what name should I put on the booking?"),
+    Awaiting.PHONE: N_("what's the best number to reach you?"),
+    Awaiting.EMAIL: N_("what's your email address?"),
+    Awaiting.TIMEZONE: N_("which city are you in, so I can show times in your zone?"),
+    Awaiting.NOTES: N_("what would you like to talk about on the call?"),
 }
 
 
@@ -24,7 +25,7 @@ def _agent(context: BrainContext) -> str:
     if name:
         return name
     agency = plain(context.agency_name or "", NAME_CHARS)
-    return f"the {agency} team" if agency else "our team"
+    return _("the {agency} team", agency=agency) if agency else _("our team")
 
 
 def _first_name(context: BrainContext) -> str:
@@ -40,71 +41,86 @@ def steer(context: BrainContext) -> str:
     """A polite way back to booking, fitted to where the lead is."""
     agent = _agent(context)
     if context.appointment:
-        return (f"I can help with your call with {agent} on {_meeting(context)} - I can move it "
-                "or cancel it. What would you like to do?")
+        return _("I can help with your call with {agent} on {meeting} - I can move it or cancel "
+                 "it. What would you like to do?", agent=agent, meeting=_meeting(context))
     if context.offers:
-        return (f"I can help you book a call with {agent}. Tap one of the times above, or tell "
-                "me another day that suits you.")
-    return f"I can help you book a call with {agent}. When would suit you?"
+        return _("I can help you book a call with {agent}. Tap one of the times above, or tell "
+                 "me another day that suits you.", agent=agent)
+    return _("I can help you book a call with {agent}. When would suit you?", agent=agent)
 
 
 def your_meeting(context: BrainContext) -> str:
-    return (f"Your call with {_agent(context)} is on {_meeting(context)}. If you need to move or "
-            "cancel it, just tell me.")
+    return _("Your call with {agent} is on {meeting}. If you need to move or cancel it, just "
+             "tell me.", agent=_agent(context), meeting=_meeting(context))
 
 
 def no_meeting(context: BrainContext) -> str:
-    return (f"You don't have a call booked with {_agent(context)} yet. Tell me a day that suits "
-            "you, e.g. 'Thursday morning', and I'll find a time.")
+    return _("You don't have a call booked with {agent} yet. Tell me a day that suits you, "
+             "e.g. 'Thursday morning', and I'll find a time.", agent=_agent(context))
 
 
 def another_day() -> str:
-    return "No problem - tell me another day or time that suits you, e.g. 'Thursday morning'."
+    return _("No problem - tell me another day or time that suits you, e.g. 'Thursday "
+             "morning'.")
 
 
 def _greeting(reading: Reading, context: BrainContext) -> str:
     opening = reading.text.lstrip().lower()
-    hello = "Hi"
-    for said in ("good morning", "good afternoon", "good evening", "hey", "hello"):
+    hello = _("Hi")
+    for said, word in _HELLOS:
         if opening.startswith(said):
-            hello = said.capitalize()
+            hello = _(word)
             break
     hello += _first_name(context) + "!"
     agent = _agent(context)
     if context.appointment:
-        return (f"{hello} Your call with {agent} is booked for {_meeting(context)}. If you need "
-                "to move or cancel it, just tell me.")
+        return hello + " " + _("Your call with {agent} is booked for {meeting}. If you need to "
+                               "move or cancel it, just tell me.", agent=agent,
+                               meeting=_meeting(context))
     if context.offers:
-        return (f"{hello} The times I sent are still open - tap one to book it, or tell me "
-                "another day that suits you.")
+        return hello + " " + _("The times I sent are still open - tap one to book it, or tell "
+                               "me another day that suits you.")
     agency = plain(context.agency_name or "", NAME_CHARS)
-    me = f"I'm the {agency} booking assistant." if agency else "I'm the booking assistant."
-    return (f"{hello} {me} I can find a time for a call with {agent} and book it for you - "
-            "just tell me when suits you, e.g. 'tomorrow afternoon'.")
+    me = (_("I'm the {agency} booking assistant.", agency=agency) if agency
+          else _("I'm the booking assistant."))
+    return f"{hello} {me} " + _("I can find a time for a call with {agent} and book it for "
+                                "you - just tell me when suits you, e.g. 'tomorrow "
+                                "afternoon'.", agent=agent)
+
+
+_HELLOS = (("good morning", N_("Good morning")), ("good afternoon", N_("Good afternoon")),
+           ("good evening", N_("Good evening")), ("hey", N_("Hey")), ("hello", N_("Hello")))
 
 
 def _help(context: BrainContext) -> str:
     agency = plain(context.agency_name or "", NAME_CHARS)
-    me = f"I'm the booking assistant for {agency}." if agency else "I'm a booking assistant."
-    text = (f"{me} I can find a free time for a call with {_agent(context)}, book it, and move "
-            "or cancel it later - just tell me when suits you, e.g. 'Thursday morning'.")
+    me = (_("I'm the booking assistant for {agency}.", agency=agency) if agency
+          else _("I'm a booking assistant."))
+    text = f"{me} " + _("I can find a free time for a call with {agent}, book it, and move or "
+                        "cancel it later - just tell me when suits you, e.g. 'Thursday "
+                        "morning'.", agent=_agent(context))
     if context.appointment:
-        text += f" Your next call is on {_meeting(context)}."
+        text += " " + _("Your next call is on {meeting}.", meeting=_meeting(context))
     return text
+
+
+_OPENINGS = {"thanks": N_("You're welcome"), "bye": N_("Bye for now"), "ok": N_("Great"),
+             "no": N_("No problem")}
 
 
 def _goodbye(kind: str, context: BrainContext) -> str:
     """Thanks, bye, ok or no: a short friendly answer that keeps the way forward open."""
     if kind == "ok" and context.awaiting in _ASK_AGAIN:
-        return f"Great - {_ASK_AGAIN[context.awaiting]}"
+        return _("Great - {question}", question=_(_ASK_AGAIN[context.awaiting]))
     agent = _agent(context)
-    opening = {"thanks": "You're welcome", "bye": "Bye for now", "ok": "Great",
-               "no": "No problem"}[kind]
+    opening = _(_OPENINGS[kind])
     if context.appointment:
-        return f"{opening}{_first_name(context)}! Your call with {agent} is on {_meeting(context)}."
+        return f"{opening}{_first_name(context)}! " + _("Your call with {agent} is on {meeting}.",
+                                                       agent=agent, meeting=_meeting(context))
     if context.offers:
-        return f"{opening}! Tap one of the times above whenever you're ready."
-    return f"{opening}! Whenever you'd like a call with {agent}, just tell me a day that suits you."
+        return f"{opening}! " + _("Tap one of the times above whenever you're ready.")
+    return f"{opening}! " + _("Whenever you'd like a call with {agent}, just tell me a day that "
+                              "suits you.", agent=agent)
 
 
 def small_talk(reading: Reading, context: BrainContext) -> str:

@@ -106,7 +106,7 @@ EVERY_FLAG = ("--name", "Dana Agent", "--telegram-id", "987654321", "--calendar-
               "dana@example.com", "--timezone", "Asia/Kathmandu",
               "--hours", "Mon-Fri 9-12, 13:00-17:00; sat 10-14", "--slot-minutes", "45",
               "--buffer-minutes", "10", "--notice-minutes", "30", "--horizon-days", "21",
-              "--max-per-day", "6")
+              "--max-per-day", "6", "--language", "es")
 
 
 def test_agents_add_prints_the_new_id_alone_and_list_round_trips_every_field(cli: Cli) -> None:
@@ -121,14 +121,15 @@ def test_agents_add_prints_the_new_id_alone_and_list_round_trips_every_field(cli
          "calendar_id": "dana@example.com", "timezone": "Asia/Kathmandu",
          "working_hours": "mon-fri 09:00-12:00,13:00-17:00; sat 10:00-14:00",
          "slot_minutes": 45, "buffer_minutes": 10, "notice_minutes": 30, "horizon_days": 21,
-         "max_per_day": 6, "active": True, "console_only": False},
+         "max_per_day": 6, "active": True, "console_only": False, "language": "es"},
         {"id": second, "name": "Eli", "telegram_id": 5, "calendar_id": "eli@x.org",
          "timezone": "Europe/Berlin", "working_hours": "mon-fri 09:00-17:00",
          "slot_minutes": 30, "buffer_minutes": 0, "notice_minutes": 120, "horizon_days": 14,
-         "max_per_day": None, "active": True, "console_only": False},
+         "max_per_day": None, "active": True, "console_only": False, "language": "en"},
     ]
     plain = cli("agents", "list")
     assert plain.returncode == 0 and "Dana Agent" in plain.stdout and "Eli" in plain.stdout
+    assert "language:es" in plain.stdout
 
 
 AGENT = ("--name", "N", "--telegram-id", "7", "--calendar-id", "c@x.org")
@@ -149,6 +150,8 @@ AGENT = ("--name", "N", "--telegram-id", "7", "--calendar-id", "c@x.org")
     (("agents", "remove"), ("remove",)),
     (("slots", "--from", "2027-13-01"), ("--from", "2027-13-01")),
     (("slots", "--days", "many"), ("--days", "many")),
+    (("agents", "add", *AGENT, "--timezone", "UTC", "--language", "klingon"),
+     ("--language", "klingon")),
 ])
 def test_bad_arguments_give_one_line_naming_the_problem_and_exit_2(
     cli: Cli, args: tuple[str, ...], named: tuple[str, ...],

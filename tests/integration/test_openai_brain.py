@@ -277,3 +277,11 @@ async def test_the_key_and_the_messages_never_reach_the_logs(
     assert API_KEY[3:] not in everything
     assert not [r for r in caplog.records if r.levelno >= logging.INFO
                 and secret_text in r.getMessage()]
+
+
+def test_system_prompt_asks_for_answers_in_the_lead_s_language() -> None:
+    ctx = BrainContext(lead=Lead(id=1, telegram_id=1, chat_id=1, language="pt-BR"), history=[],
+                       now=NOW, agency_name="Sunrise Realty", agent_name="Ada")
+    prompt = build_system_prompt(ctx)
+    assert "speaks Portuguese" in prompt and "Answer in Portuguese" in prompt
+    assert "in English if the lead wrote another language" in prompt

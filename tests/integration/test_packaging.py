@@ -104,3 +104,9 @@ def test_an_installed_wheel_lists_agents_from_any_folder(tmp_path: Path) -> None
     zone = _run(python, "-c", "from bot.conversation.places import resolve_zone; "
                 "print(resolve_zone('Victoria BC'))", cwd=elsewhere, env=env).stdout
     assert zone.strip() == "America/Vancouver"
+
+    # The message catalogs ship as their .po source and are read without a compile step.
+    spoken = _run(python, "-c", "from bot.i18n import speaking; from bot.conversation import "
+                  "wording\nwith speaking('es'): print(wording.SHOW_TIMES_LABEL)",
+                  cwd=elsewhere, env=env).stdout
+    assert spoken.strip() == "Ver horarios disponibles"

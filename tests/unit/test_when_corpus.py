@@ -16,10 +16,11 @@ from tests.unit.when_corpus import CASES, NOWS
 from tests.unit.when_expect import expected
 
 
-def check(key: str, text: str, spec: str) -> str | None:
-    """None when ``text`` resolves as the corpus says, else what went wrong."""
+def check(key: str, text: str, spec: str, language: str | None = None) -> str | None:
+    """None when ``text`` (in ``language``, English by default) resolves as the corpus says,
+    else what went wrong."""
     now = NOWS[key]
-    got = parse_when(text, now)
+    got = parse_when(text, now, language)
     if spec == "none":
         return None if got is None else f"expected nothing, got {got}"
     if got is None:

@@ -1,43 +1,46 @@
-"""The reading of a ``When`` in words, echoed to the lead so they can correct it."""
+"""The reading of a ``When`` in words, echoed to the lead so they can correct it (in the
+speaking language; dates from CLDR through ``bot.i18n.dates``)."""
 
 from __future__ import annotations
 
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
+from bot.i18n import N_, _
+from bot.i18n import dates as local
+
 if TYPE_CHECKING:
     from bot.conversation.when.model import When
 
 _PART_WORDS = {
-    "first thing": "first thing", "early morning": "early in the morning",
-    "late morning": "late in the morning", "morning": "in the morning", "am": "in the morning",
-    "before lunch": "before lunch", "lunch": "at lunchtime", "after lunch": "after lunch",
-    "early afternoon": "early in the afternoon", "mid afternoon": "mid-afternoon",
-    "late afternoon": "late in the afternoon", "afternoon": "in the afternoon",
-    "pm": "in the afternoon", "early evening": "early in the evening",
-    "evening": "in the evening", "end of day": "at the end of the day",
+    "first thing": N_("first thing"), "early morning": N_("early in the morning"),
+    "late morning": N_("late in the morning"), "morning": N_("in the morning"),
+    "am": N_("in the morning"), "before lunch": N_("before lunch"),
+    "lunch": N_("at lunchtime"), "after lunch": N_("after lunch"),
+    "early afternoon": N_("early in the afternoon"), "mid afternoon": N_("mid-afternoon"),
+    "late afternoon": N_("late in the afternoon"), "afternoon": N_("in the afternoon"),
+    "pm": N_("in the afternoon"), "early evening": N_("early in the evening"),
+    "evening": N_("in the evening"), "end of day": N_("at the end of the day"),
 }
 
 
 def clock(minutes: int) -> str:
-    """12:00 -> "12 pm", 14:30 -> "2:30 pm"."""
-    hour, minute = divmod(minutes % (24 * 60), 60)
-    suffix = "am" if hour < 12 else "pm"
-    shown = hour % 12 or 12
-    return f"{shown}:{minute:02d} {suffix}" if minute else f"{shown} {suffix}"
+    """12:00 -> "12 pm", 14:30 -> "2:30 pm" (14:30 in the other languages)."""
+    return local.clock(minutes)
 
 
 def day_label(day: date) -> str:
     """ "Thursday 3 December"."""
-    return f"{day:%A} {day.day} {day:%B}"
+    return local.day(day)
 
 
 def _days(days: list[date]) -> str:
     if len(days) == 1:
         return day_label(days[0])
     if (days[-1] - days[0]).days == len(days) - 1 and len(days) > 2:
-        return f"{day_label(days[0])} to {day_label(days[-1])}"
-    return ", ".join(day_label(d) for d in days[:-1]) + " or " + day_label(days[-1])
+        return _("{first} to {last}", first=day_label(days[0]), last=day_label(days[-1]))
+    return _("{some} or {last}", some=", ".join(day_label(d) for d in days[:-1]),
+             last=day_label(days[-1]))
 
 
 def describe(when: When, kind: str | None, bounds: tuple[int, int] | None,
@@ -51,14 +54,14 @@ def describe(when: When, kind: str | None, bounds: tuple[int, int] | None,
     if bounds is not None and kind is not None:
         start, end = bounds
         text += {
-            "exact": f" at {clock(start)}",
-            "around": f" around {clock(start + 90 if start else end - 90)}",
-            "after": f" after {clock(start)}",
-            "before": f" before {clock(end)}",
-            "range": f" between {clock(start)} and {clock(end)}",
-        }[kind]
+            "exact": lambda: _(" at {time}", time=clock(start)),
+            "around": lambda: _(" around {time}", time=clock(start + 90 if start else end - 90)),
+            "after": lambda: _(" after {time}", time=clock(start)),
+            "before": lambda: _(" before {time}", time=clock(end)),
+            "range": lambda: _(" between {start} and {end}", start=clock(start), end=clock(end)),
+        }[kind]()
     elif len(set(parts)) == 1:
-        text += " " + _PART_WORDS.get(parts[0], "")
+        text += " " + (_(_PART_WORDS[parts[0]]) if parts[0] in _PART_WORDS else "")
     elif parts:
         by_day = {r[0]: r for r in when.ranges}
         text = ", ".join(day_label(d) + _range(by_day[d][1], by_day[d][2]) for d in days
@@ -68,3 +71,9 @@ def describe(when: When, kind: str | None, bounds: tuple[int, int] | None,
 
 def _range(begin: int, end: int) -> str:
     return "" if (begin, end) == (0, 24 * 60) else f" {clock(begin)}-{clock(end)}"
+
+
+def date_wins(day: date) -> str:
+    """A weekday beside a date that contradicts it: the date was used."""
+    return _("{date} is a {weekday}, so I went by the date.", date=local.month_day(day),
+             weekday=local.weekday(day))

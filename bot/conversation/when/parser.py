@@ -43,8 +43,11 @@ from bot.conversation.places import resolve_zone
 from bot.conversation.when import lexicon as lx
 from bot.conversation.when.clock import AROUND, time_of
 from bot.conversation.when.days import Day, day_of
-from bot.conversation.when.describe import describe
+from bot.conversation.when.describe import date_wins, describe
+from bot.conversation.when.languages import to_english
 from bot.conversation.when.model import DAY_MINUTES, Range, When
+from bot.i18n import supported
+from bot.i18n.detect import written_in
 
 HORIZON_DAYS = 400
 _Span = tuple[int, int]
@@ -63,15 +66,30 @@ class _Facts:
     low: str = ""
 
 
-def parse_when(text: str, now: datetime) -> When | None:
-    """What ``text`` says about when; ``now`` is aware, in the lead's zone. None: no time."""
-    found = find_when(text, now)
+def parse_when(text: str, now: datetime, language: str | None = None) -> When | None:
+    """What ``text`` says about when; ``now`` is aware, in the lead's zone. None: no time.
+    ``language``: the language ``text`` is in (English when not given)."""
+    found = find_when(text, now, language)
     return found[0] if found is not None else None
 
 
-def find_when(text: str, now: datetime) -> tuple[When, str] | None:
+def parse_words(words: str, now: datetime, language: str | None) -> When | None:
+    """The words a brain passed for the time, meant in English, read in the lead's language
+    when they are clearly in it (an AI that did not translate) or mean nothing in English."""
+    spoken = supported(language)
+    if spoken != "en" and written_in(words) == spoken:
+        return parse_when(words, now, spoken)
+    found = parse_when(words, now)
+    return found if found is not None or spoken == "en" else parse_when(words, now, spoken)
+
+
+def find_when(text: str, now: datetime, language: str | None = None) -> tuple[When, str] | None:
     """What ``parse_when`` finds, and the words that said it ("friday morning" out of "can we
-    move it to friday morning?"): ``parse_when`` reads those words as it read the whole text."""
+    move it to friday morning?"): ``parse_when`` reads those words as it read the whole text.
+    Words in another language come back said in English ("mañana por la tarde" -> "tomorrow
+    afternoon")."""
+    if language is not None and supported(language) != "en":
+        text = to_english(" ".join(text.lower().split()), supported(language))
     low = lx.normalise(text)
     facts = _Facts(low=low)
     taken: list[_Span] = []
@@ -210,8 +228,7 @@ def _resolve(facts: _Facts, now: datetime) -> When | None:
         if beside is not None:
             positive.remove(d)
             if beside.dates[0].weekday() != d.weekday:
-                note = (f"{beside.dates[0]:%B} {beside.dates[0].day} is a "
-                        f"{beside.dates[0]:%A}, so I went by the date.")
+                note = date_wins(beside.dates[0])
         elif weeks:
             d.dates = [x for x in weeks[0].dates if x.weekday() == d.weekday] or d.dates
             d.flexible = False
