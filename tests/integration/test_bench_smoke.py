@@ -66,7 +66,7 @@ def test_smallest_run_reports_every_scenario(tmp_path: Path,
 
     throughput = scenarios["throughput"]
     assert throughput["messages_answered"] > 0
-    assert throughput["telegram_calls_per_s"] > 0
+    assert _number(throughput["telegram_calls_per_s"])  # a 1 s run may end inside a chat's pace
     assert throughput["peak_rss_mb"] > 0
 
     caches = scenarios["caches"]
