@@ -23,6 +23,7 @@ CREATE TABLE agents (
     removed_at      TIMESTAMPTZ,                      -- `agents remove`: kept for its history
     away_from       TEXT,                             -- /away: first day off, YYYY-MM-DD
     away_until      TEXT,                             -- /away: last day off (inclusive)
+    language        TEXT    NOT NULL DEFAULT 'en',    -- the language of the agent's notices
     created_at      TIMESTAMPTZ NOT NULL DEFAULT now(),
     updated_at      TIMESTAMPTZ NOT NULL DEFAULT now()
 );

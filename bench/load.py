@@ -60,6 +60,8 @@ class LoadRun:
     """Process CPU seconds (all threads: bot, fakes, driver) over the run."""
     lag: list[tuple[float, float]] | None = None
     """(when, how late) a 5 ms timer fired through the run: the event loop's own delay."""
+    refused: int = 0
+    """429s the bot's calls received from the fake's flood limit during the run."""
 
     @property
     def counted(self) -> list[Sample]:
@@ -70,6 +72,11 @@ class LoadRun:
 
 
 _markers = itertools.count(1)
+
+
+def next_marker() -> str:
+    """A marker unique in the run: the fake AI echoes it, so its reply is found by it."""
+    return f"[m{next(_markers)}]"
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,7 +97,7 @@ async def _lead(rig: Rig, chat: int, *, delay: float, messages: int | None,
         if (messages is not None and k >= messages) or \
                 (until is not None and time.perf_counter() >= until):
             return
-        marker = f"[m{next(_markers)}]"
+        marker = next_marker()
         offer = _is_offer(options, k)
         text = f"what {OFFER_WORD} do you have? {marker}" if offer else \
             f"hello, I have a quick question {marker}"
@@ -136,7 +143,8 @@ async def closed_loop(rig: Rig, options: Options, *, leads: int, first_chat: int
     samples: list[Sample] = []
     lost: list[Lost] = []
     ai = rig.ai
-    rig.limiter.reset()
+    rig.reset_limits()
+    refused = rig.limiter.refused
     cpu = cpu_seconds()
     started = time.perf_counter()
     until = started + seconds if seconds is not None else None
@@ -155,9 +163,9 @@ async def closed_loop(rig: Rig, options: Options, *, leads: int, first_chat: int
         for task in [*helpers, *tasks]:
             task.cancel()
         rig.set_latency(ai=ai)
-        rig.limiter.reset()
+        rig.reset_limits()
     return LoadRun(leads, samples, lost, started, time.perf_counter(), until,
-                   cpu_seconds() - cpu, lag)
+                   cpu_seconds() - cpu, lag, rig.limiter.refused - refused)
 
 
 async def _watch_lag(out: list[tuple[float, float]], tick: float = 0.005) -> None:
@@ -194,7 +202,9 @@ def level_result(run: LoadRun) -> dict[str, Any]:
         "messages": len(counted),
         "offers": len(counted) - len(plain),
         "lost": len(run.lost),
+        "refused_429": run.refused,
         "cpu_percent_of_one_core": _cpu_percent(run),
+        "cpu_ms_per_message": number(run.cpu * 1000 / max(len(run.samples), 1), 2),
         "event_loop_lag_ms": summarize([late for at, late in run.lag or []
                                         if run.until is None or at <= run.until]).as_dict(1000),
         "overhead_ms": summarize([s.overhead for s in plain]).as_dict(1000),
@@ -240,6 +250,9 @@ def throughput_result(rig: Rig, run: LoadRun, options: Options, sent_before: int
         "lost": len(run.lost),
         "cpu_percent_of_one_core": _cpu_percent(run),
         "answered_per_min": number(answered * 60 / span, 1),
+        "answers_of_telegram_limit": number(answered / span / TELEGRAM_LIMIT, 3),
+        "refused_429": run.refused,
+        "cpu_ms_per_message": number(run.cpu * 1000 / max(len(run.samples), 1), 2),
         "telegram_calls_per_s": number(rate, 2),
         "telegram_calls_per_min": number(rate * 60, 1),
         "telegram_limit_per_s": TELEGRAM_LIMIT,

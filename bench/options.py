@@ -6,10 +6,12 @@ import argparse
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-SCENARIOS = ("booking", "response", "throughput", "db", "parse")
+SCENARIOS = ("booking", "response", "burst", "throughput", "db", "parse")
 DEFAULT_OUT = Path(__file__).resolve().parent / "results.json"
 TELEGRAM_LIMIT = 30.0
-"""Messages per second Telegram accepts from one bot (PTB's AIORateLimiter default)."""
+"""Messages per second Telegram accepts from one bot: its bucket refills at this rate."""
+TELEGRAM_BURST = 30
+"""Messages Telegram's bucket holds when full."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,6 +33,10 @@ class Options:
     """Pause of a lead between a reply and its next message."""
     offer_every: int = 5
     """Every n-th message of a lead asks for times (the AI answers with find_slots)."""
+    burst_levels: tuple[int, ...] = (60, 500)
+    """Leads writing at the same moment, one burst per size."""
+    burst_ai: float = 1.0
+    """The AI's answer time in the bursts."""
     throughput_leads: int = 500
     throughput_seconds: float = 60.0
     db_leads: int = 100_000
@@ -61,6 +67,7 @@ class Options:
 
 
 QUICK = dict(bookings=10, booking_concurrency=1, levels=(1, 10, 100), rounds=2, min_plain=1,
+             burst_levels=(60, 200),
              throughput_leads=100, throughput_seconds=18.0, db_leads=10_000,
              db_messages=100_000, db_samples=200, db_unindexed_budget=0.5)
 
@@ -83,6 +90,9 @@ def parse(argv: list[str] | None = None) -> Options:
     parser.add_argument("--rounds", type=int, help="messages per lead per level (3; quick 2)")
     parser.add_argument("--think", type=float,
                         help="pause of a lead between a reply and its next message, s (0)")
+    parser.add_argument("--bursts", help="comma-separated sizes of the bursts of leads writing "
+                        "at once (60,500; quick 60,200)")
+    parser.add_argument("--burst-ai", type=float, help="AI answer time in the bursts, s (1.0)")
     parser.add_argument("--throughput-leads", type=int, help="leads in the throughput run "
                         "(500; quick 100)")
     parser.add_argument("--seconds", type=float, help="throughput run length (60; quick 18)")
@@ -105,8 +115,8 @@ def parse(argv: list[str] | None = None) -> Options:
     options = Options(quick=True, **QUICK) if args.quick else Options()  # type: ignore[arg-type]
     changes: dict[str, object] = {}
     for name in ("ai", "freebusy", "zoom", "insert", "bookings", "booking_concurrency", "rounds",
-                 "think", "throughput_leads", "db_leads", "db_messages", "reply_timeout", "out",
-                 "profile", "db", "database_url"):
+                 "think", "burst_ai", "throughput_leads", "db_leads", "db_messages",
+                 "reply_timeout", "out", "profile", "db", "database_url"):
         value = getattr(args, name)
         if value is not None:
             changes[name] = value
@@ -114,6 +124,8 @@ def parse(argv: list[str] | None = None) -> Options:
         changes["markdown"] = True
     if args.seconds is not None:
         changes["throughput_seconds"] = args.seconds
+    if args.bursts:
+        changes["burst_levels"] = tuple(int(x) for x in args.bursts.split(",") if x.strip())
     if args.levels:
         changes["levels"] = tuple(int(x) for x in args.levels.split(",") if x.strip())
     if args.only:
@@ -123,11 +135,13 @@ def parse(argv: list[str] | None = None) -> Options:
             parser.error(f"--only: unknown scenario(s) {', '.join(sorted(unknown))}")
         changes["only"] = only
     options = replace(options, **changes)  # type: ignore[arg-type]
-    for name in ("ai", "freebusy", "zoom", "insert", "think"):
+    for name in ("ai", "freebusy", "zoom", "insert", "think", "burst_ai"):
         if getattr(options, name) < 0:
             parser.error(f"--{name}: must not be negative")
     if options.bookings < 1 or options.booking_concurrency < 1 or options.rounds < 1:
         parser.error("--bookings, --booking-concurrency and --rounds must be at least 1")
+    if not options.burst_levels or min(options.burst_levels) < 1:
+        parser.error("--bursts: sizes of at least 1")
     if not options.levels or min(options.levels) < 1 or options.throughput_leads < 1 \
             or options.db_leads < 1:
         parser.error("--levels, --throughput-leads and --db-leads must be at least 1")

@@ -116,6 +116,18 @@ def _throughput(result: dict[str, Any]) -> list[Row]:
             f"{result['telegram_calls_per_s']:.1f} Telegram calls/s = "
             f"{result['telegram_calls_per_min']:.0f}/min vs {TELEGRAM_LIMIT:.0f}/s "
             f"(within {THROUGHPUT_TOLERANCE:.0%})", _verdict(ok)),
+        Row(f"4 answers a minute, {result['leads']} leads", str(result["messages_answered"]),
+            f"{result['answered_per_min']:.0f}/min", "", "",
+            f">= {ANSWERS_SHARE_TARGET:.0%} of Telegram's {TELEGRAM_LIMIT * 60:.0f} messages/min "
+            f"(got {_num(result.get('answers_of_telegram_limit'), 3)}); "
+            f"429s {result.get('refused_429', 'n/a')}, lost {result['lost']}",
+            _verdict(None if result.get("answers_of_telegram_limit") is None
+                     else result["answers_of_telegram_limit"] >= ANSWERS_SHARE_TARGET)),
+        Row(f"4 CPU per message, {result['leads']} leads", str(result["messages_answered"]),
+            _ms(result.get("cpu_ms_per_message"), 2), "", "",
+            f"<= {CPU_TARGET_MS:g} ms (whole process: bot + fakes)",
+            _verdict(None if result.get("cpu_ms_per_message") is None
+                     else result["cpu_ms_per_message"] <= CPU_TARGET_MS)),
         Row("4 peak memory (RSS, whole process)", "", f"{rss:.0f} MB", "", "",
             f"< {RSS_TARGET_MB:.0f} MB", _verdict(rss < RSS_TARGET_MB)),
     ]
@@ -138,6 +150,40 @@ def _caches(result: dict[str, Any]) -> list[Row]:
     ]
 
 
+BURST_SLACK_S = 0.2
+BURST_RATIO = {60: 1.1}
+"""p95 <= ratio x floor (+ slack for the 60-lead burst); other sizes 1.2 x floor."""
+ANSWERS_SHARE_TARGET = 0.9
+CPU_TARGET_MS = 6.0
+
+
+def _burst(result: dict[str, Any]) -> list[Row]:
+    out = []
+    for size in sorted(result.values(), key=lambda r: r["leads"]):
+        got, floor, leads = size["reply_s"], size["floor_s"], size["leads"]
+        ratio = BURST_RATIO.get(leads, 1.2)
+        slack = BURST_SLACK_S if leads in BURST_RATIO else 0.0
+        bound = ratio * floor["p95"] + slack
+        ok = size["lost"] == 0 and got["p95"] is not None and got["p95"] <= bound \
+            and size["retried_429"] >= size["refused_429"]
+        target = f"p95 <= {ratio}x floor" + (f" + {slack:g} s" if slack else "")
+        out.append(Row(
+            f"7 burst, {leads} leads at once, AI {size['ai_s']:g} s",
+            f"{size['answered']}/{leads}", _s(got["p50"]), _s(got["p95"]), _s(got["p99"]),
+            f"floor p95 {_s(floor['p95'])}; p95/floor {_num(size['p95_over_floor'], 2)} "
+            f"({target}); 429s {size['refused_429']}, lost {size['lost']}", _verdict(ok)))
+        cpu = size["cpu_ms_per_message"]
+        out.append(Row(f"7 CPU per message, {leads}-lead burst", str(size["answered"]),
+                       _ms(cpu, 2), "", "",
+                       f"<= {CPU_TARGET_MS:g} ms (whole process: bot + fakes)",
+                       _verdict(None if cpu is None else cpu <= CPU_TARGET_MS)))
+    return out
+
+
+def _s(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.2f} s"
+
+
 def rows(results: dict[str, Any], options: Options) -> list[Row]:
     """The table's rows for whatever scenarios ran, in scenario order."""
     scenarios = results["scenarios"]
@@ -150,6 +196,8 @@ def rows(results: dict[str, Any], options: Options) -> list[Row]:
         out += _history(scenarios["ai_history"])
     if "db" in scenarios:
         out += _db(scenarios["db"])
+    if "burst" in scenarios:
+        out += _burst(scenarios["burst"])
     if "throughput" in scenarios:
         out += _throughput(scenarios["throughput"])
     if "caches" in scenarios:

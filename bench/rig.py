@@ -9,8 +9,10 @@ What the benchmark adds, all outside the bot's own code:
   each instead of rescanning the whole record;
 - ``BenchOpenAI`` answers each request from its own text: ``[m123]`` markers are echoed back and
   "times" asks for ``find_slots``, so concurrent requests never take each other's scripted reply;
-- ``TimedLimiter`` is PTB's ``AIORateLimiter`` with the bot's settings plus a record of how long
-  each request waited for Telegram's rate limit and when it went out.
+- ``TimedLimiter`` wraps the bot's own rate limiter and records how long each message waited
+  for it, when it went out, and the 429s received;
+- the fake Bot API enforces Telegram's flood limit (a bucket of 30 messages refilling 30 a
+  second, 429 with ``retry_after`` beyond), as Telegram does.
 """
 
 from __future__ import annotations
@@ -28,7 +30,8 @@ from typing import Any
 
 from aiohttp import web
 from aiolimiter import AsyncLimiter
-from telegram.ext import AIORateLimiter
+from telegram.error import RetryAfter
+from telegram.ext import AIORateLimiter, BaseRateLimiter
 
 from bench.options import TELEGRAM_LIMIT
 from bot.cli import telegram_application
@@ -37,6 +40,7 @@ from bot.config import Config
 from bot.domain import Agent
 from bot.services import Services
 from handlers.context import BotApp
+from tests.fakes.flood import is_message
 from tests.fakes.google import FakeGoogle, make_service_account_file
 from tests.fakes.openai import FakeOpenAI, ScriptedReply
 from tests.fakes.telegram import FakeTelegram, Params, Record
@@ -161,55 +165,81 @@ class BenchOpenAI(FakeOpenAI):
         self.bodies.clear()
 
 
-class TimedLimiter(AIORateLimiter):
-    """PTB's rate limiter (same defaults and retries as the bot's) that records, per request
-    with a chat, the wait for the limit and the moment it went out."""
+class TimedLimiter(BaseRateLimiter[Any]):
+    """The bot's own rate limiter, wrapped: per chat, how long each message waited for the
+    limit; when each message went out; and how many 429s the calls received."""
 
-    def __init__(self, max_retries: int) -> None:
-        super().__init__(max_retries=max_retries)
+    def __init__(self, inner: BaseRateLimiter[Any]) -> None:
+        self.inner = inner
         self.waits: defaultdict[int, list[tuple[float, float]]] = defaultdict(list)
-        """Per chat: (queued, released) of each request that waited for the limit."""
+        """Per chat: (queued, released) of each message that waited for the limit."""
         self.sent_at: list[float] = []
+        self.refused = 0
+        self._refused_at_reset = 0
+
+    async def initialize(self) -> None:
+        await self.inner.initialize()
+
+    async def shutdown(self) -> None:
+        await self.inner.shutdown()
 
     def waited(self, chat: int, start: float, end: float) -> float:
         """Seconds requests to ``chat`` spent waiting for the limit within [start, end]."""
         return sum(max(0.0, min(b, end) - max(a, start)) for a, b in self.waits.get(chat, ()))
 
+    def retried_since_reset(self) -> int:
+        """429s the calls received since the last ``reset``."""
+        return self.refused - self._refused_at_reset
+
     def reset(self) -> None:
         """A fresh overall limit, as after a quiet spell (each run starts from one)."""
-        self._base_limiter = AsyncLimiter(TELEGRAM_LIMIT, 1)
+        self._refused_at_reset = self.refused
+        inner = self.inner
+        if isinstance(inner, AIORateLimiter):
+            inner._base_limiter = AsyncLimiter(TELEGRAM_LIMIT, 1)
+        elif (gate := getattr(inner, "_gate", None)) is not None:
+            gate.bucket = type(gate.bucket)(gate.bucket.capacity, gate.bucket.rate)
 
     def lift(self) -> None:
         """Once a timed run is over: let whatever is queued through at once, so the backlog
         the run built up drains in a moment instead of at 30/s (nothing is measured then)."""
-        base = self._base_limiter
-        if base is None:
-            return
-        base.max_rate = 1e9
-        base._rate_per_sec = 1e9
-        wake = getattr(base, "_wake_next", None)
-        if callable(wake):
-            wake()
+        inner = self.inner
+        if isinstance(inner, AIORateLimiter):
+            base = inner._base_limiter
+            if base is None:
+                return
+            base.max_rate = 1e9
+            base._rate_per_sec = 1e9
+            wake = getattr(base, "_wake_next", None)
+            if callable(wake):
+                wake()
+        elif (gate := getattr(inner, "_gate", None)) is not None:
+            gate.bucket.rate = gate.bucket.capacity = 1e9
 
     async def process_request(self, callback: Callback, args: Any, kwargs: dict[str, Any],
                               endpoint: str, data: dict[str, Any],
-                              rate_limit_args: int | None) -> Any:
-        """Run the request through the limit, noting the wait."""
+                              rate_limit_args: Any) -> Any:
+        """Run the request through the bot's limiter, noting waits, departures and 429s."""
         chat = data.get("chat_id")
-        if not isinstance(chat, int):
-            return await super().process_request(callback, args, kwargs, endpoint, data,
-                                                 rate_limit_args)
-        queued = time.perf_counter()
+        message = is_message(endpoint)
+        queued = [time.perf_counter()]
 
         async def timed(*a: Any, **k: Any) -> Any:
             now = time.perf_counter()
-            if now - queued > 1e-4:
-                self.waits[chat].append((queued, now))
-            self.sent_at.append(now)
-            return await callback(*a, **k)
+            if message and isinstance(chat, int) and now - queued[0] > 1e-4:
+                self.waits[chat].append((queued[0], now))
+            try:
+                result = await callback(*a, **k)
+            except RetryAfter:
+                self.refused += 1
+                queued[0] = time.perf_counter()
+                raise
+            if message:
+                self.sent_at.append(time.perf_counter())
+            return result
 
-        return await super().process_request(timed, args, kwargs, endpoint, data,
-                                             rate_limit_args)
+        return await self.inner.process_request(timed, args, kwargs, endpoint, data,
+                                                rate_limit_args)
 
 
 @dataclass
@@ -247,10 +277,17 @@ class Rig:
             self.zoom.delay(ZOOM_CREATE_PATH, zoom)
 
     def lift(self) -> None:
-        """End of a timed run: the AI answers at once and the rate limit opens, so what is
-        still in flight finishes quickly (replies after this are not counted)."""
+        """End of a timed run: the AI answers at once and the rate limits open (the bot's and
+        the fake's), so what is still in flight finishes quickly (replies after this are not
+        counted)."""
         self.openai.delay(FakeOpenAI.PATH, 0)
+        self.telegram.flood = None
         self.limiter.lift()
+
+    def reset_limits(self) -> None:
+        """Full buckets on both sides, as after a quiet spell: each run starts from one."""
+        self.limiter.reset()
+        self.telegram.flood_control()
 
     def trim(self) -> None:
         """Drop the fakes' records that only grow (between and during load runs)."""
@@ -283,10 +320,11 @@ async def running(workdir: Path) -> AsyncIterator[Rig]:
         config = Config.from_env(_env(workdir, telegram, google, zoom, openai_fake))
         clock = FixedClock(bench_monday())
         app = telegram_application(config, clock=clock)
-        old = app.bot.rate_limiter
-        retries = getattr(old, "_max_retries", 0)
-        limiter = TimedLimiter(max_retries=retries if isinstance(retries, int) else 0)
-        app.bot._rate_limiter = limiter  # same limits, plus timestamps
+        if app.bot.rate_limiter is None:
+            raise RuntimeError("the bot has no rate limiter")
+        limiter = TimedLimiter(app.bot.rate_limiter)
+        app.bot._rate_limiter = limiter  # the bot's own limits, plus timestamps
+        telegram.flood_control()  # Telegram's flood limit, enforced by the fake
         await app.initialize()
         if app.post_init is None or app.post_shutdown is None:
             raise RuntimeError("the application has no post_init/post_shutdown")

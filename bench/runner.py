@@ -12,7 +12,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from bench import booking, db, db_postgres, load, parse, report
+from bench import booking, burst, db, db_postgres, load, parse, report
 from bench.options import Options
 from bench.rig import Rig, running
 
@@ -44,7 +44,8 @@ async def _chat_scenarios(rig: Rig, options: Options, out: dict[str, Any]) -> No
         out["booking"] = await booking.run(rig, options)
         out["booking"]["seconds"] = round(time.perf_counter() - started, 1)
     run_response, run_throughput = "response" in options.only, "throughput" in options.only
-    if not (run_response or run_throughput):
+    run_burst = "burst" in options.only
+    if not (run_response or run_throughput or run_burst):
         return
     rig.set_latency(ai=options.ai, freebusy=options.freebusy)
     rig.trim()
@@ -69,6 +70,9 @@ async def _chat_scenarios(rig: Rig, options: Options, out: dict[str, Any]) -> No
                 "lost_messages": await load.lost_details(rig, done)}
             rig.trim()
     response_seconds = time.perf_counter() - started
+    if run_burst:
+        _say(f"7 bursts: {', '.join(map(str, options.burst_levels))} leads writing at once")
+        out["burst"] = await burst.run(rig, options)
     if run_throughput:
         _say(f"4 throughput: {options.throughput_leads} leads for "
              f"{options.throughput_seconds:g} s")
@@ -100,7 +104,7 @@ async def run(options: Options, argv: list[str] | None = None) -> dict[str, Any]
     scenarios: dict[str, Any] = {}
     with tempfile.TemporaryDirectory(prefix="leadbot-bench-") as tmp:
         work = Path(tmp)
-        if {"booking", "response", "throughput"} & set(options.only):
+        if {"booking", "response", "burst", "throughput"} & set(options.only):
             async with running(work / "bot") as rig:
                 await _chat_scenarios(rig, options, scenarios)
         if "db" in options.only:

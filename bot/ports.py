@@ -63,8 +63,9 @@ class AgentStore(Protocol):
 class LeadStore(Protocol):
     """Leads; the conversation is the one writer of a lead's state."""
 
-    async def get_or_create(self, telegram_id: int, chat_id: int, name: str | None) -> Lead:
-        """The lead of a Telegram user, created on first contact."""
+    async def get_or_create(self, telegram_id: int, chat_id: int, name: str | None,
+                            language: str | None = None) -> Lead:
+        """The lead of a Telegram user, created on first contact (with ``language``)."""
         ...
 
     async def get(self, lead_id: int) -> Lead | None:
@@ -105,6 +106,12 @@ class MessageStore(Protocol):
     async def add(self, lead_id: int, role: Role, content: str,
                   telegram_message_id: int | None = None) -> Message:
         """Append one message and return it."""
+        ...
+
+    async def add_inbound(self, lead_id: int, content: str, telegram_message_id: int | None,
+                          update_id: int) -> Message | None:
+        """Claim the Telegram update (see ``UpdateStore.claim``) and store the lead's message
+        it brought, as one write; None, and nothing stored, when it was claimed before."""
         ...
 
     async def last(self, lead_id: int, limit: int = 15) -> list[Message]:

@@ -22,7 +22,7 @@ from typing import Any
 
 from telegram import BotCommand, Update
 from telegram.error import Conflict, Forbidden, InvalidToken, TelegramError
-from telegram.ext import AIORateLimiter, ApplicationBuilder, ContextTypes, JobQueue
+from telegram.ext import ApplicationBuilder, ContextTypes, JobQueue
 
 from bot.config import Config, Webhook
 from bot.conversation import wording
@@ -32,6 +32,7 @@ from handlers import admin, agent, lead
 from handlers.context import BotApp, BotContext, BotData
 from handlers.delivery import TelegramNotifier
 from handlers.ordering import ChatOrderedProcessor
+from handlers.ratelimit import TelegramRateLimiter
 
 log = logging.getLogger(__name__)
 COMMANDS = [BotCommand("start", "Start over"), BotCommand("times", "Show free times"),
@@ -74,7 +75,7 @@ def build_application(config: Config, open_services: ServicesFactory) -> BotApp:
         .base_url(config.telegram_api_base_url)
         .context_types(ContextTypes(context=BotContext, bot_data=BotData))
         .concurrent_updates(ChatOrderedProcessor())
-        .rate_limiter(AIORateLimiter(max_retries=3))
+        .rate_limiter(TelegramRateLimiter())
         .post_init(_post_init(open_services))
         .post_shutdown(_post_shutdown)
     )
@@ -92,7 +93,7 @@ def _post_init(open_services: ServicesFactory) -> Callable[[BotApp], Coroutine[A
         if application.job_queue is None:
             raise RuntimeError("PTB's job queue is missing: install python-telegram-bot"
                                "[job-queue]")
-        services = await open_services(TelegramNotifier(application.bot),
+        services = await open_services(TelegramNotifier(application.bot, bulk=True),
                                        JobQueueTimers(application.job_queue))
         application.bot_data.services = services
         await startup(services)

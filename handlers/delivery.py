@@ -19,15 +19,21 @@ from telegram.ext import ExtBot
 from bot.ports import OutMessage
 from bot.services import Ping
 from bot.team.controls import COPY_CHAT, COPY_MESSAGE
+from handlers.ratelimit import BULK
 
 RESEND_AFTER = 0.5
 
 
 class TelegramNotifier:
-    """Sends ``OutMessage``s through the PTB bot (buttons, contact request, files)."""
+    """Sends ``OutMessage``s through the PTB bot (buttons, contact request, files).
 
-    def __init__(self, bot: ExtBot[None]) -> None:
+    ``bulk``: what this notifier sends (reminders, nudges, notices to agents) may wait behind
+    replies to leads when the flood limit is short.
+    """
+
+    def __init__(self, bot: ExtBot[Any], *, bulk: bool = False) -> None:
         self._bot = bot
+        self._limit = BULK if bulk else None
 
     async def send(self, chat_id: int, message: OutMessage) -> None:
         """Send once more after a 5xx or a dropped connection; a bad request is final."""
@@ -59,10 +65,10 @@ class TelegramNotifier:
             await self._bot.send_document(
                 chat_id, document=message.attachment.content,
                 filename=message.attachment.filename, caption=message.text[:1024],
-                reply_markup=markup)
+                reply_markup=markup, rate_limit_args=self._limit)
         else:
-            await self._bot.send_message(chat_id, message.text[:4096], reply_markup=markup)
-
+            await self._bot.send_message(chat_id, message.text[:4096], reply_markup=markup,
+                                         rate_limit_args=self._limit)
 
     async def _copy(self, chat_id: int, message: OutMessage, markup: Any) -> None:
         """A message of another chat copied along, the text as its caption; a message that
@@ -70,10 +76,13 @@ class TelegramNotifier:
         source, message_id = int(message.extra[COPY_CHAT]), int(message.extra[COPY_MESSAGE])
         try:
             await self._bot.copy_message(chat_id, source, message_id,
-                                         caption=message.text[:1024], reply_markup=markup)
+                                         caption=message.text[:1024], reply_markup=markup,
+                                         rate_limit_args=self._limit)
         except BadRequest:
-            await self._bot.send_message(chat_id, message.text[:4096], reply_markup=markup)
-            await self._bot.copy_message(chat_id, source, message_id)
+            await self._bot.send_message(chat_id, message.text[:4096], reply_markup=markup,
+                                         rate_limit_args=self._limit)
+            await self._bot.copy_message(chat_id, source, message_id,
+                                         rate_limit_args=self._limit)
 
 
 def telegram_ping(token: str, base_url: str) -> Ping:

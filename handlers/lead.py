@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 import time
@@ -36,6 +37,11 @@ NEW = PRIVATE & filters.UpdateType.MESSAGE
 """A new message in a private chat; an edit of one comes as an ``edited_message``."""
 WORDS = filters.TEXT | filters.CAPTION
 """A message with words to read: a text, or the caption of a photo, document, video..."""
+TYPING_AFTER = 0.25
+"""Seconds into a turn with the AI before "typing…" is shown (a quicker reply goes without)."""
+LEAD_TEXT = NEW & filters.TEXT & ~filters.COMMAND
+"""A lead's typed line (``text`` takes it): its update is claimed as the line is stored, in one
+write, instead of on its own first."""
 
 
 def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
@@ -55,14 +61,27 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
 
 async def claim_update(update: Update, context: BotContext) -> None:
     """An update id seen before (redelivered after a restart) is not handled again."""
-    if not await context.services.store.updates.claim(update.update_id):
-        context.services.metrics.incr("updates.duplicate")
+    if LEAD_TEXT.check_update(update):
+        return  # claimed by ``text`` with the line it brings
+    if not await claim(update, context):
         raise ApplicationHandlerStop
+
+
+async def claim(update: Update, context: BotContext) -> bool:
+    """Claim the update now: False when it was handled before. A handler other than ``text``
+    that takes a ``LEAD_TEXT`` update (the agents' relay) claims it with this first."""
+    if await context.services.store.updates.claim(update.update_id):
+        return True
+    context.services.metrics.incr("updates.duplicate")
+    return False
 
 
 async def _answer(update: Update, context: BotContext, started: float,
                   work: Callable[[], Awaitable[list[OutMessage]]]) -> None:
     messages = await work()
+    processor = context.application.update_processor
+    if isinstance(processor, ChatOrderedProcessor):
+        processor.release(update)
     notifier = TelegramNotifier(context.bot)
     chat = chat_of(update)
     for message in messages:
@@ -98,17 +117,31 @@ async def text(update: Update, context: BotContext) -> None:
     processor = context.application.update_processor
     verdict = (processor.verdict(update) if isinstance(processor, ChatOrderedProcessor)
                else Verdict(True))
+    claim = update.update_id if LEAD_TEXT.check_update(update) else None
     if not verdict.allowed:
         await _answer(update, context, started, lambda: context.services.conversation.throttled(
             sender_of(update), message.text, warn=verdict.warn,
-            telegram_message_id=message.message_id))
+            telegram_message_id=message.message_id, update_id=claim))
         return
+    typing = None
     if context.services.conversation.thinks_slowly:
-        # "typing…" only when the AI will take a while; sent alongside, not before, the turn.
-        context.application.create_task(context.bot.send_chat_action(chat, ChatAction.TYPING),
-                                        update=update)
-    await _answer(update, context, started, lambda: context.services.conversation.text(
-        sender_of(update), message.text, message.message_id, media=message.media))
+        # "typing…" only when the AI will take a while, and only once the turn is under way:
+        # the update's own work (and the AI request) goes first, and a reply that is ready by
+        # then needs no "typing…" at all.
+        typing = context.application.create_task(_typing(context, chat), update=update)
+    try:
+        await _answer(update, context, started, lambda: context.services.conversation.text(
+            sender_of(update), message.text, message.message_id, media=message.media,
+            update_id=claim))
+    finally:
+        if typing is not None:
+            typing.cancel()
+
+
+async def _typing(context: BotContext, chat: int) -> None:
+    await asyncio.sleep(TYPING_AFTER)
+    with contextlib.suppress(TelegramError):
+        await context.bot.send_chat_action(chat, ChatAction.TYPING)
 
 
 async def edited(update: Update, context: BotContext) -> None:

@@ -35,11 +35,21 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
         self._locks: defaultdict[int, asyncio.Lock] = defaultdict(asyncio.Lock)
         self._waiting: defaultdict[int, int] = defaultdict(int)
         self._shared: ChatLock | None = None
+        self._holding: set[int] = set()
+        """Updates holding a concurrency slot."""
 
     def share(self, lock: ChatLock) -> None:
         """Also hold ``lock(chat_id)`` while handling a chat's update: replicas that all take
         updates (webhooks) then handle one chat's updates one at a time between them."""
         self._shared = lock
+
+    def release(self, update: Update) -> None:
+        """The update's own work is done and only its replies remain to be sent: its slot goes
+        to the next update now, not after the wait for Telegram's rate limit (the chat's lock
+        is kept, so the chat's order holds)."""
+        if update.update_id in self._holding:
+            self._holding.discard(update.update_id)
+            self._slots.release()
 
     def verdict(self, update: Update) -> Verdict:
         """The flood-limit verdict taken when this update arrived."""
@@ -60,8 +70,13 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
         try:
             # Another replica's turn is waited for without holding a concurrency slot.
             shared = self._shared(key) if self._shared else nullcontext()
-            async with self._locks[key], shared, self._slots:
-                await coroutine
+            async with self._locks[key], shared:
+                await self._slots.acquire()
+                self._holding.add(update.update_id)
+                try:
+                    await coroutine
+                finally:
+                    self.release(update)
         finally:
             self._verdicts.pop(update.update_id, None)
             self._waiting[key] -= 1

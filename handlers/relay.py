@@ -65,6 +65,8 @@ async def _relayed(update: Update, context: BotContext) -> bool:
             return True
     if target is None:
         return False
+    if lead.LEAD_TEXT.check_update(update) and not await lead.claim(update, context):
+        return True  # relayed before this redelivery
     # Stored first, as a lead's message is: the AI's history has it whatever happens next.
     await team.takeover.said(target, message.text or message.caption
                              or wording.relayed_kind(_kind(message)))

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import openai
+from openai.types.chat import ChatCompletion, ChatCompletionChunk
 
 from bot.conversation.actions import MAX_CHOICE, TOOL_SCHEMAS, ToolCall, parse_tool_call
 from bot.conversation.brain import BrainContext, BrainReply
@@ -46,6 +47,11 @@ _DETAIL_WORDS = {
 _LANGUAGE_NAMES = {"en": "English", "es": "Spanish", "de": "German", "fr": "French",
                    "pt": "Portuguese", "ru": "Russian"}
 _SECRET = re.compile(r"\b(sk-|Bearer\s+)\S+")
+_PATH = "/chat/completions"
+# What ``chat.completions.create`` passes to ``post`` besides the body: the key as a bearer
+# token. Posting a body built here skips the SDK's per-call transform of the request (a few
+# milliseconds of CPU per message); the answer is parsed into the same types.
+_OPTIONS: openai.RequestOptions = {"security": {"bearer_auth": True}}
 
 _RULES = """Rules:
 - Be brief and warm: one to three short sentences, plain text, in the lead's language.
@@ -183,13 +189,14 @@ class OpenAIBrain:
         messages = build_messages(context)
         log.debug("openai request: model=%s messages=%d prompt~%d tokens", self._model,
                   len(messages), estimate_tokens(messages[0]["content"]))
+        body = self._request(messages)  # built once for the turn, posted as it is
         started = time.perf_counter()
         try:
             async with asyncio.timeout(self._deadline):
                 if self._stream:
-                    text, calls = await self._complete_streamed(messages, started)
+                    text, calls = await self._complete_streamed(body, started)
                 else:
-                    text, calls = await self._complete(messages)
+                    text, calls = await self._complete(body)
         except TimeoutError as err:
             raise self._unavailable(f"no answer within {self._deadline:g}s") from err
         except openai.APIStatusError as err:
@@ -214,10 +221,9 @@ class OpenAIBrain:
         log.warning("openai unavailable: %s", message)
         return Unavailable(SERVICE, message, status=status)
 
-    async def _complete(self, messages: list[dict[str, str]]) -> tuple[str, list[tuple[str, str]]]:
-        completion = await self._client.chat.completions.create(
-            **self._request(messages), stream=False
-        )
+    async def _complete(self, body: dict[str, Any]) -> tuple[str, list[tuple[str, str]]]:
+        completion = await self._client.post(_PATH, cast_to=ChatCompletion,
+                                             body=body | {"stream": False}, options=_OPTIONS)
         if not completion.choices:
             raise _MalformedAnswer("no choices in the answer")
         message = completion.choices[0].message
@@ -231,9 +237,12 @@ class OpenAIBrain:
         return message.content or "", calls
 
     async def _complete_streamed(
-        self, messages: list[dict[str, str]], started: float
+        self, body: dict[str, Any], started: float
     ) -> tuple[str, list[tuple[str, str]]]:
-        stream = await self._client.chat.completions.create(**self._request(messages), stream=True)
+        stream = await self._client.post(_PATH, cast_to=ChatCompletion,
+                                         body=body | {"stream": True}, options=_OPTIONS,
+                                         stream=True,
+                                         stream_cls=openai.AsyncStream[ChatCompletionChunk])
         text: list[str] = []
         partial: dict[int, _PartialCall] = {}
         first = True

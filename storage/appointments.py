@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -15,7 +16,7 @@ from bot.domain import (
     ReminderKind,
 )
 from bot.errors import DayFull, SlotTaken, TooSoon
-from storage.db import from_db, opt_from_db, to_db
+from storage.db import Database, from_db, opt_from_db, to_db
 from storage.sql import Row, SqlDatabase
 
 _ACTIVE = "('pending', 'booked')"
@@ -31,6 +32,12 @@ _CLASH = (f"SELECT id FROM appointments WHERE agent_id = ? AND status IN {_ACTIV
 # Parameters: agent, day start, day end, replaces.
 _DAY_COUNT = (f"SELECT count(*) FROM appointments WHERE agent_id = ? AND status IN {_ACTIVE} "
               "AND start_at >= ? AND start_at < ? AND id IS NOT ?")
+
+# The hold: a pending row, inserted only when nothing clashes and the day has room.
+_HOLD = ("INSERT INTO appointments (lead_id, agent_id, start_at, end_at, status, topic, "
+         "created_at, replaces, invite_uid, invite_sequence) "
+         f"SELECT ?, ?, ?, ?, 'pending', ?, COALESCE(?, {_NOW}), ?, ?, ? "
+         f"WHERE NOT EXISTS ({_CLASH}) AND (? = 0 OR ({_DAY_COUNT}) < ?) RETURNING *")
 
 
 def _appointment(row: Row) -> Appointment:
@@ -58,9 +65,9 @@ class AppointmentRepository:
         local day already has ``rules.max_per_day`` meetings, or it starts before
         ``rules.not_before``; the meeting ``move`` replaces counts for none of these.
 
-        The checks and the insert are one statement under ``BEGIN IMMEDIATE``: two leads racing
-        for an agent's last slot of a day cannot both get it. Why a hold was refused is asked
-        only when it was.
+        The checks and the insert are one statement under ``BEGIN IMMEDIATE``, sent in one trip
+        to the database's thread: two leads racing for an agent's last slot of a day cannot both
+        get it. Why a hold was refused is asked (in the same trip) only when it was.
         """
         rules = rules or HoldRules()
         if rules.not_before is not None and slot.start < rules.not_before:
@@ -74,20 +81,30 @@ class AppointmentRepository:
         count = (agent_id, to_db(day.start), to_db(day.end), replaces)
         # created_at from the bot's clock when given, so /stats totals use one time line.
         stamp = to_db(now) if now is not None else None
-        async with self._db.transaction() as tx:
-            rows = await tx.fetchall(
-                "INSERT INTO appointments (lead_id, agent_id, start_at, end_at, status, topic, "
-                "created_at, replaces, invite_uid, invite_sequence) "
-                f"SELECT ?, ?, ?, ?, 'pending', ?, COALESCE(?, {_NOW}), ?, ?, ? "
-                f"WHERE NOT EXISTS ({_CLASH}) AND (? = 0 OR ({_DAY_COUNT}) < ?) RETURNING *",
-                (lead_id, agent_id, to_db(slot.start), to_db(slot.end), topic, stamp, replaces,
-                 move.invite_uid if move else None, move.invite_sequence if move else 0,
-                 *clash, int(capped), *count, rules.max_per_day or 0))
-            if not rows:
-                if await tx.fetchone(_CLASH, clash) is not None:
-                    raise SlotTaken(f"agent {agent_id} is taken at {slot.start.isoformat()}")
-                raise DayFull(f"agent {agent_id} has {rules.max_per_day} meetings that day")
-        return _appointment(rows[0])
+        params = (lead_id, agent_id, to_db(slot.start), to_db(slot.end), topic, stamp, replaces,
+                  move.invite_uid if move else None, move.invite_sequence if move else 0,
+                  *clash, int(capped), *count, rules.max_per_day or 0)
+
+        def hold(conn: sqlite3.Connection) -> sqlite3.Row | bool:
+            """The held row; else whether an overlap (True) or the day's cap (False) refused."""
+            rows = conn.execute(_HOLD, params).fetchall()
+            if rows:
+                return rows[0]  # type: ignore[no-any-return]
+            return conn.execute(_CLASH, clash).fetchone() is not None
+
+        held: Row | bool
+        if isinstance(self._db, Database):
+            # One trip to the database's thread: BEGIN IMMEDIATE, the statement, COMMIT.
+            held = await self._db.write(hold)
+        else:
+            async with self._db.transaction() as tx:
+                rows = await tx.fetchall(_HOLD, params)
+                held = rows[0] if rows else await tx.fetchone(_CLASH, clash) is not None
+        if held is True:
+            raise SlotTaken(f"agent {agent_id} is taken at {slot.start.isoformat()}")
+        if held is False:
+            raise DayFull(f"agent {agent_id} has {rules.max_per_day} meetings that day")
+        return _appointment(held)
 
     async def get(self, appointment_id: int) -> Appointment | None:
         row = await self._db.fetchone("SELECT * FROM appointments WHERE id = ?",

@@ -11,11 +11,11 @@ import asyncio
 import os
 import sqlite3
 import time
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import aiosqlite
 
@@ -29,6 +29,7 @@ __all__ = ["SCHEMA_PATH", "SCHEMA_VERSION", "Database", "Transaction", "from_db"
 _LOCK_RETRIES = 5
 
 Params = Sequence[Any] | dict[str, Any]
+_T = TypeVar("_T")
 
 
 def to_db(moment: datetime) -> str:
@@ -149,8 +150,36 @@ class Database:
 
     async def execute(self, sql: str, params: Params = ()) -> tuple[int, int]:
         """Run one write statement in its own transaction; returns (lastrowid, rowcount)."""
-        async with self.transaction() as tx:
-            return await tx.execute(sql, params)
+        def run(conn: sqlite3.Connection) -> tuple[int, int]:
+            cursor = conn.execute(sql, params)
+            try:
+                return cursor.lastrowid or 0, cursor.rowcount
+            finally:
+                cursor.close()
+        return await self.write(run)
+
+    async def write(self, work: Callable[[sqlite3.Connection], _T]) -> _T:
+        """Run ``work`` inside one ``BEGIN IMMEDIATE`` transaction on the writer's own thread:
+        however many statements it makes, one trip to that thread (committed when it returns,
+        rolled back when it raises). Another process's lock is waited out by busy_timeout."""
+        def run(conn: sqlite3.Connection) -> _T:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                result = work(conn)
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
+            return result
+
+        start = time.perf_counter()
+        async with self._write_lock:
+            try:
+                writer = self.writer
+                # aiosqlite's own way of running a call on its thread (its execute* use it).
+                return await writer._execute(run, writer._conn)  # type: ignore[no-untyped-call,no-any-return]
+            finally:
+                self.metrics.observe("db", time.perf_counter() - start)
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Transaction]:

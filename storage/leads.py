@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import datetime
 from typing import Any
 
 from bot.domain import Awaiting, Lead, LeadStatus
 from bot.errors import require
 from bot.pipeline import LEGACY
-from storage.db import from_db, opt_from_db
+from storage.db import Database, from_db, opt_from_db
 from storage.sql import Row, SqlDatabase
 
 _UPDATABLE = frozenset({"name", "phone_number", "email", "timezone", "status", "agent_id",
@@ -46,14 +47,27 @@ class LeadRepository:
     def __init__(self, db: SqlDatabase) -> None:
         self._db = db
 
-    async def get_or_create(self, telegram_id: int, chat_id: int, name: str | None) -> Lead:
-        """The lead of a Telegram user, created on first contact."""
+    async def get_or_create(self, telegram_id: int, chat_id: int, name: str | None,
+                            language: str | None = None) -> Lead:
+        """The lead of a Telegram user, created on first contact (with ``language``)."""
         row = await self._db.fetchone("SELECT * FROM leads WHERE telegram_id = ?", (telegram_id,))
         if row is not None:
             return _lead(row)
-        await self._db.execute(
-            "INSERT INTO leads (telegram_id, chat_id, name) VALUES (?, ?, ?) "
-            "ON CONFLICT(telegram_id) DO NOTHING", (telegram_id, chat_id, name))
+
+        def create(conn: sqlite3.Connection) -> sqlite3.Row | None:
+            # The new row comes back from the same trip: no second read.
+            return conn.execute(  # type: ignore[no-any-return]
+                insert + " RETURNING *", (telegram_id, chat_id, name, language)).fetchone()
+
+        insert = ("INSERT INTO leads (telegram_id, chat_id, name, language) VALUES (?, ?, ?, ?) "
+                  "ON CONFLICT(telegram_id) DO NOTHING")
+        created: Row | None = None
+        if isinstance(self._db, Database):
+            created = await self._db.write(create)
+        else:
+            await self._db.execute(insert, (telegram_id, chat_id, name, language))
+        if created is not None:
+            return _lead(created)
         return require(await self.by_telegram_id(telegram_id), "lead")
 
     async def get(self, lead_id: int) -> Lead | None:

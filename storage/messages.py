@@ -3,12 +3,17 @@ lead edits keeps its row and takes the new text."""
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import datetime, timedelta
 
 from bot.clock import Clock
 from bot.domain import Message, Role
-from storage.db import from_db, to_db
-from storage.sql import Row, SqlDatabase
+from storage.db import Database, from_db, to_db
+from storage.sql import Row, SqlDatabase, Statements
+from storage.updates import CLAIM
+
+_INSERT = ("INSERT INTO messages (lead_id, role, content, created_at, telegram_message_id) "
+           "VALUES (?, ?, ?, ?, ?)")
 
 
 def _message(row: Row) -> Message:
@@ -41,19 +46,53 @@ class MessageRepository:
                   telegram_message_id: int | None = None) -> Message:
         """Append one message and return it."""
         created = self._stamp()
-        async with self._db.transaction() as tx:
-            latest = await tx.fetchone(
-                "SELECT created_at FROM messages WHERE lead_id = ? ORDER BY created_at DESC "
-                "LIMIT 1", (lead_id,))
-            if latest is not None and from_db(latest[0]) >= created:
-                # Another replica, its clock a little ahead, wrote the lead's last line.
-                created = from_db(latest[0]) + timedelta(microseconds=1)
-                self._last = created
-            row_id, _ = await tx.execute(
-                "INSERT INTO messages (lead_id, role, content, created_at, telegram_message_id) "
-                "VALUES (?, ?, ?, ?, ?)",
-                (lead_id, role.value, content, to_db(created), telegram_message_id))
+        if isinstance(self._db, Database):  # one process writes the file: one statement
+            row_id, _ = await self._db.execute(
+                _INSERT, (lead_id, role.value, content, to_db(created), telegram_message_id))
+        else:
+            async with self._db.transaction() as tx:
+                created = await self._after_latest(tx, lead_id, created)
+                row_id, _ = await tx.execute(
+                    _INSERT, (lead_id, role.value, content, to_db(created), telegram_message_id))
         return Message(row_id, lead_id, role, content, created, telegram_message_id)
+
+    async def _after_latest(self, tx: Statements, lead_id: int, created: datetime) -> datetime:
+        """``created``, or just after the lead's last line when another replica, its clock a
+        little ahead, wrote that line."""
+        latest = await tx.fetchone(
+            "SELECT created_at FROM messages WHERE lead_id = ? ORDER BY created_at DESC LIMIT 1",
+            (lead_id,))
+        if latest is not None and from_db(latest[0]) >= created:
+            created = from_db(latest[0]) + timedelta(microseconds=1)
+            self._last = created
+        return created
+
+    async def add_inbound(self, lead_id: int, content: str, telegram_message_id: int | None,
+                          update_id: int) -> Message | None:
+        """Claim the update and store the lead's message, in one transaction and one trip to
+        the database's thread; None, and nothing stored, when the update was claimed before."""
+        created = self._stamp()
+        stamp = to_db(created)
+
+        def claim_and_store(conn: sqlite3.Connection) -> int | None:
+            if conn.execute(CLAIM, (update_id, stamp)).rowcount != 1:
+                return None
+            cursor = conn.execute(_INSERT, (lead_id, Role.USER.value, content, stamp,
+                                            telegram_message_id))
+            return cursor.lastrowid
+
+        if isinstance(self._db, Database):
+            row_id = await self._db.write(claim_and_store)
+        else:
+            async with self._db.transaction() as tx:
+                row_id = None
+                if (await tx.execute(CLAIM, (update_id, stamp)))[1] == 1:
+                    created = await self._after_latest(tx, lead_id, created)
+                    row_id, _ = await tx.execute(_INSERT, (
+                        lead_id, Role.USER.value, content, to_db(created), telegram_message_id))
+        if row_id is None:
+            return None
+        return Message(row_id, lead_id, Role.USER, content, created, telegram_message_id)
 
     async def last(self, lead_id: int, limit: int = 15) -> list[Message]:
         """The lead's last ``limit`` messages, oldest first."""

@@ -8,6 +8,9 @@ from bot.clock import Clock
 from storage.db import to_db
 from storage.sql import SqlDatabase
 
+CLAIM = "INSERT OR IGNORE INTO processed_updates (update_id, seen_at) VALUES (?, ?)"
+"""Claims an update id: one row changed the first time, none after."""
+
 
 class UpdateRepository:
     """Claims update ids, stamped by the bot's clock, and forgets old ones."""
@@ -18,9 +21,7 @@ class UpdateRepository:
 
     async def claim(self, update_id: int) -> bool:
         """True the first time an update id is seen, False after (until it is pruned)."""
-        _, changed = await self._db.execute(
-            "INSERT OR IGNORE INTO processed_updates (update_id, seen_at) VALUES (?, ?)",
-            (update_id, to_db(self._clock.now())))
+        _, changed = await self._db.execute(CLAIM, (update_id, to_db(self._clock.now())))
         return changed == 1
 
     async def prune(self, before: datetime) -> int:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from dataclasses import replace
 from zoneinfo import ZoneInfo
 
 from bot.booking import notices
@@ -77,7 +78,10 @@ class Offering:
             # or their number implies it.
             await self._leads.update(turn, timezone=tz.key, timezone_assumed=True,
                                      status=status)
-            turn.say(wording.zone_note(notices.zone_label(tz)))
+            # In the same message as the times: one message per answer, one flood-limit token.
+            shown = turn.messages[-1]
+            turn.messages[-1] = replace(
+                shown, text=f"{shown.text}\n\n{wording.zone_note(notices.zone_label(tz))}")
         elif result.offers and status != lead.status:
             await self._leads.update(turn, status=status)
 

@@ -12,7 +12,7 @@ import logging
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import replace
-from typing import Any
+from typing import Any, overload
 
 from bot.booking.notices import slot_label
 from bot.booking.reminders import ReminderService
@@ -123,10 +123,14 @@ class ConversationService:
         return await self._finish(turn)
 
     async def text(self, sender: Sender, text: str, telegram_message_id: int | None = None,
-                   *, media: bool = False) -> list[OutMessage]:
+                   *, media: bool = False, update_id: int | None = None) -> list[OutMessage]:
         """A typed message (or a photo's caption, ``media``): the brain decides, the tools
-        act."""
-        turn = await self._begin(sender, text, telegram_message_id, kind="text")
+        act. ``update_id``: the Telegram update it came in, claimed here as the line is stored
+        (one write); a redelivered one is not answered again."""
+        turn = await self._begin(sender, text, telegram_message_id, kind="text",
+                                 update_id=update_id)
+        if turn is None:
+            return []
         if await self._handover.muted(turn, text, telegram_message_id if media else None):
             return []
         if not text.strip():
@@ -164,9 +168,13 @@ class ConversationService:
         return await self._finish(turn)
 
     async def throttled(self, sender: Sender, text: str, *, warn: bool,
-                        telegram_message_id: int | None = None) -> list[OutMessage]:
+                        telegram_message_id: int | None = None,
+                        update_id: int | None = None) -> list[OutMessage]:
         """A message past the chat's flood limit: stored, not thought about."""
-        turn = await self._begin(sender, text, telegram_message_id, kind="throttled")
+        turn = await self._begin(sender, text, telegram_message_id, kind="throttled",
+                                 update_id=update_id)
+        if turn is None:
+            return []
         self._metrics.incr("messages.throttled")
         if await self._handover.muted(turn, text):
             return []
@@ -249,11 +257,26 @@ class ConversationService:
 
     # ----- the turn -----------------------------------------------------------------------
 
+    @overload
+    async def _begin(self, sender: Sender, inbound: str, telegram_message_id: int | None = None,
+                     *, kind: str) -> Turn: ...
+
+    @overload
+    async def _begin(self, sender: Sender, inbound: str, telegram_message_id: int | None = None,
+                     *, kind: str, update_id: int | None) -> Turn | None: ...
+
     async def _begin(self, sender: Sender, inbound: str,
-                     telegram_message_id: int | None = None, *, kind: str) -> Turn:
+                     telegram_message_id: int | None = None, *, kind: str,
+                     update_id: int | None = None) -> Turn | None:
+        """The lead's line stored first; with ``update_id``, None for an update seen before."""
         lead = await self._leads.of(sender)
-        await self._store.messages.add(lead.id, Role.USER, inbound[:MAX_INBOUND],
-                                       telegram_message_id)
+        if update_id is None:
+            await self._store.messages.add(lead.id, Role.USER, inbound[:MAX_INBOUND],
+                                           telegram_message_id)
+        elif await self._store.messages.add_inbound(lead.id, inbound[:MAX_INBOUND],
+                                                    telegram_message_id, update_id) is None:
+            self._metrics.incr("updates.duplicate")
+            return None
         self._metrics.incr("messages")
         if self._log_texts:
             log.debug("lead=%d says %r", lead.id, inbound[:200])

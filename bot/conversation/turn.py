@@ -91,11 +91,12 @@ class LeadState:
     async def of(self, sender: Sender) -> Lead:
         """The sender's lead, created on first contact."""
         lead = self._cache.get(sender.telegram_id)
-        if lead is None:
-            lead = await self._leads.get_or_create(sender.telegram_id, sender.chat_id,
-                                                   sender.name)
-            self._cache[sender.telegram_id] = lead
         language = clean_text(sender.language_code or "", LANGUAGE_CHARS)
+        if lead is None:
+            # A new lead is stored with Telegram's language code at once: one write, not two.
+            lead = await self._leads.get_or_create(sender.telegram_id, sender.chat_id,
+                                                   sender.name, language or None)
+            self._cache[sender.telegram_id] = lead
         if lead.language is None and language:
             # Stored once: later the lead's own words may change it, Telegram's code does not.
             lead = await self._leads.update(lead.id, language=language)

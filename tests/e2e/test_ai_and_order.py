@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from pathlib import Path
 
@@ -17,6 +18,7 @@ async def test_ai_tool_call_offers_validated_slots(tmp_path: Path) -> None:
         bot.openai.script("Sure, let me look.", tool_calls=[("find_slots", {"day": "tomorrow",
                                                                           "part_of_day":
                                                                           "afternoon"})])
+        bot.openai.delay(bot.openai.PATH, 0.6)  # long enough for "typing…" to be shown
         bot.telegram.push_text(LEAD, "could we meet tomorrow after lunch?")
         offers = await bot.telegram.wait_for(lambda r: r["chat_id"] == LEAD and bool(buttons(r)))
         assert offers["text"].startswith("Sure, let me look.")
@@ -80,3 +82,14 @@ async def test_chats_run_concurrently_but_one_chat_in_order(tmp_path: Path) -> N
         assert stored is not None
         history = [m.content for m in await bot.services.store.messages.last(stored.id)]
         assert history.index("second") < history.index("third")
+
+
+async def test_a_quick_ai_answer_goes_without_typing(tmp_path: Path) -> None:
+    """ "typing…" is shown only when the AI takes a while: an instant answer needs none."""
+    async with running_bot(tmp_path, with_openai=True) as bot:
+        assert bot.openai is not None
+        bot.openai.script("Happy to help! When would suit you?")
+        bot.telegram.push_text(LEAD, "hello")
+        await bot.telegram.wait_for_text(LEAD, "Happy to help")
+        await asyncio.sleep(0.5)  # past the moment "typing…" would have gone out
+        assert bot.telegram.calls("sendChatAction") == []

@@ -119,6 +119,9 @@ async def tap_first(bot: Bot, offers: Record) -> None:
     await tg.wait_for(lambda r: r["chat_id"] == LEAD and r["method"] == "sendDocument",
                       after=mark)
     await tg.wait_for_text(AGENT_ID, "Moved", after=mark)
+    # The turn's last line, which one chat's pace (about a message a second) may hold back.
+    await tg.wait_for(lambda r: r["chat_id"] == LEAD and "phone number" in (r["text"] or ""),
+                      after=mark)
 
 
 async def test_asking_for_other_times_while_booked_moves_the_meeting(tmp_path: Path) -> None:

@@ -3,14 +3,16 @@
 Point PTB at it with ``ApplicationBuilder().token(fake.token).base_url(f"{fake.url}/bot")
 .base_file_url(f"{fake.url}/file/bot")``. Tests inject updates (``push_text``, ``push_callback``,
 ...), read what the bot sent (``sent``, ``wait_for``, ``calls``) and script faults (``fail``,
-``delay``, ``conflict_polling``, ``block``). Every request is recorded in ``requests``.
+``delay``, ``conflict_polling``, ``block``, and Telegram's flood limit with ``flood_control``).
+Every request is recorded in ``requests``.
 
 Webhook mode: after the bot's ``setWebhook`` (recorded in ``webhook``), pushed updates are not
 served to ``getUpdates`` (which answers 409, as Telegram does) but kept for the test, which
 posts them where a load balancer would (``post_update``) with the secret token Telegram adds.
 
 Outbound records (``sent``) are dicts with: method, chat_id, message_id, text (the caption for
-files), reply_markup (decoded dict or None), parse_mode, filename and content (uploads), params.
+files), reply_markup (decoded dict or None), parse_mode, filename and content (uploads), params,
+at (``time.monotonic()`` on arrival).
 Unknown methods are recorded and answered ``true``, except other ``send*`` methods, which get a
 Message so PTB can parse the answer.
 """
@@ -30,6 +32,8 @@ from typing import Any, TypeVar
 
 import aiohttp
 from aiohttp import web
+
+from tests.fakes.flood import CAPACITY, RATE, FloodBucket, is_message
 
 Params = dict[str, Any]
 Record = dict[str, Any]
@@ -142,6 +146,7 @@ class FakeTelegram:
         self._delays: dict[str, float] = {}
         self._blocked: set[int] = set()
         self._conflict = False
+        self.flood: FloodBucket | None = None
         # Two fakes standing for one Telegram (one per replica) must not reuse update ids.
         self._update_ids = itertools.count(first_update_id)
         self._message_ids = itertools.count(1)
@@ -432,6 +437,12 @@ class FakeTelegram:
         """Hold every answer to ``method`` for ``seconds`` (0 removes the delay)."""
         self._delays[method.lower()] = seconds
 
+    def flood_control(self, capacity: int = CAPACITY, rate: float = RATE) -> FloodBucket:
+        """Enforce Telegram's flood limit on message-sending methods from now on: a bucket of
+        ``capacity`` refilling ``rate`` a second, 429 with ``retry_after`` when it is empty."""
+        self.flood = FloodBucket(capacity, rate)
+        return self.flood
+
     def conflict_polling(self, enabled: bool = True) -> None:
         """Make getUpdates answer 409 Conflict, as when a second bot instance polls."""
         self._conflict = enabled
@@ -463,6 +474,9 @@ class FakeTelegram:
             if fault is not None and fault.remaining > 0:
                 fault.remaining -= 1
                 raise _ApiError(fault.status, fault.description, fault.retry_after)
+            if self.flood is not None and is_message(key) and \
+                    (wait := self.flood.take()) is not None:
+                raise _ApiError(429, f"Too Many Requests: retry after {wait}", wait)
             if key == "getupdates":
                 result = await self._get_updates(params, request)
             elif key in self._methods:
@@ -737,7 +751,7 @@ class FakeTelegram:
             "method": method, "chat_id": chat_id, "message_id": message_id,
             "text": None if text is None else str(text),
             "reply_markup": params.get("reply_markup"), "parse_mode": params.get("parse_mode"),
-            "filename": None, "content": None, "params": params,
+            "filename": None, "content": None, "params": params, "at": time.monotonic(),
         }
         self._outbound.append(record)
         return record

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import sqlite3
 import sys
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
@@ -19,6 +20,7 @@ from bot.config import Config
 from bot.domain import Agent, AppointmentStatus, Interval, LeadStatus
 from bot.errors import ConfigError, SlotTaken, StorageError
 from bot.observability.metrics import Metrics
+from storage.db import SCHEMA_PATH as SQLITE_SCHEMA
 from storage.postgres.chats import ChatLocks
 from storage.postgres.migrate import SCHEMA_PATH, migrate, statements
 from storage.store import Store
@@ -332,3 +334,26 @@ async def test_a_chat_one_replica_handles_waits_on_the_other_while_other_chats_d
     finally:
         await one.close()
         await two.close()
+
+
+async def test_both_engines_have_the_same_tables_and_columns(store: Store,
+                                                             postgres_url: str) -> None:
+    """schema.sql and schema.postgres.sql are kept by hand: a column one of them lacks would
+    fail only on that engine, at the first statement that names it."""
+    lite = sqlite3.connect(":memory:")
+    try:
+        lite.executescript(SQLITE_SCHEMA.read_text())
+        tables = [r[0] for r in lite.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+        expected = {t: {r[1] for r in lite.execute(f"PRAGMA table_info({t})")} for t in tables}
+    finally:
+        lite.close()
+    conn = await connect(postgres_url)
+    try:
+        rows = await conn.fetch("SELECT table_name, column_name FROM information_schema.columns "
+                                "WHERE table_schema = current_schema()")
+    finally:
+        await conn.close()
+    found: dict[str, set[str]] = {}
+    for row in rows:
+        found.setdefault(row["table_name"], set()).add(row["column_name"])
+    assert {t: found.get(t) for t in expected} == expected

@@ -141,13 +141,14 @@ class FakeLeads:
         self._clock = clock
         self._ids = itertools.count(1)
 
-    async def get_or_create(self, telegram_id: int, chat_id: int, name: str | None) -> Lead:
+    async def get_or_create(self, telegram_id: int, chat_id: int, name: str | None,
+                            language: str | None = None) -> Lead:
         found = await self.by_telegram_id(telegram_id)
         if found is not None:
             return found
         now = self._clock.now()
         lead = Lead(id=next(self._ids), telegram_id=telegram_id, chat_id=chat_id, name=name,
-                    created_at=now, updated_at=now)
+                    language=language, created_at=now, updated_at=now)
         self.rows[lead.id] = lead
         return lead
 
@@ -199,10 +200,11 @@ class FakeLeads:
 class FakeMessages:
     """``MessageStore`` in a list; ``created_at`` strictly increasing, as in SQLite."""
 
-    def __init__(self, clock: FakeClock) -> None:
+    def __init__(self, clock: FakeClock, updates: FakeUpdates | None = None) -> None:
         self.rows: list[Message] = []
         self._clock = clock
         self._last: datetime | None = None
+        self._updates = updates or FakeUpdates(clock)
 
     async def add(self, lead_id: int, role: Role, content: str,
                   telegram_message_id: int | None = None) -> Message:
@@ -213,6 +215,12 @@ class FakeMessages:
         message = Message(len(self.rows) + 1, lead_id, role, content, now, telegram_message_id)
         self.rows.append(message)
         return message
+
+    async def add_inbound(self, lead_id: int, content: str, telegram_message_id: int | None,
+                          update_id: int) -> Message | None:
+        if not await self._updates.claim(update_id):
+            return None
+        return await self.add(lead_id, Role.USER, content, telegram_message_id)
 
     async def last(self, lead_id: int, limit: int = 15) -> list[Message]:
         return [m for m in self.rows if m.lead_id == lead_id][-limit:] if limit > 0 else []
@@ -450,9 +458,9 @@ class FakeRepositories:
         self.appointments = FakeAppointments(self.clock)
         self.agents = FakeAgents(self.appointments)
         self.leads = FakeLeads(self.clock)
-        self.messages = FakeMessages(self.clock)
-        self.offers = FakeOffers()
         self.updates = FakeUpdates(self.clock)
+        self.messages = FakeMessages(self.clock, self.updates)
+        self.offers = FakeOffers()
 
 
 # ----- the outside world --------------------------------------------------------------------
