@@ -35,6 +35,8 @@ CREATE TABLE leads (
     awaiting        TEXT,                              -- what the bot last asked for
     language        TEXT,                              -- Telegram's language_code
     timezone_assumed INTEGER NOT NULL DEFAULT 0,        -- 1: the agent's zone, not the lead's
+    source          TEXT,                              -- the deep link's start payload
+    taken_over_by   INTEGER REFERENCES agents(id),     -- the agent muting the bot for this lead
     created_at      TEXT    NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
     updated_at      TEXT    NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
 );
@@ -98,6 +100,73 @@ CREATE TABLE processed_updates (
     seen_at       TEXT    NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
 );
 
+-- Stored jobs (a lead's next nudge): claimed by one UPDATE ... WHERE status = 'due', so two
+-- processes on one database never run one twice. One open nudge per lead.
+CREATE TABLE jobs (
+    id          INTEGER PRIMARY KEY,
+    kind        TEXT    NOT NULL CHECK (kind IN ('nudge')),
+    lead_id     INTEGER NOT NULL REFERENCES leads(id) ON DELETE CASCADE,
+    step        INTEGER NOT NULL DEFAULT 0,            -- which delay of FOLLOW_UP_SCHEDULE
+    due_at      TEXT    NOT NULL,
+    status      TEXT    NOT NULL DEFAULT 'due'
+                CHECK (status IN ('due', 'claimed', 'done', 'skipped', 'deferred', 'cancelled')),
+    claimed_at  TEXT,
+    created_at  TEXT    NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+);
+
+-- Events for the CRM webhook, written by the triggers below in the transaction of the change
+-- itself; delivered at least once (``event_id`` is the receiver's idempotency key).
+CREATE TABLE events_outbox (
+    id               INTEGER PRIMARY KEY,
+    event_id         TEXT    NOT NULL UNIQUE DEFAULT (lower(hex(randomblob(16)))),
+    event            TEXT    NOT NULL,
+    lead_id          INTEGER REFERENCES leads(id) ON DELETE SET NULL,
+    appointment_id   INTEGER REFERENCES appointments(id) ON DELETE SET NULL,
+    occurred_at      TEXT    NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+    attempts         INTEGER NOT NULL DEFAULT 0,
+    first_attempt_at TEXT,                             -- by the bot's clock, as the retries
+    next_attempt_at  TEXT,                             -- NULL: at once
+    claimed_until    TEXT,
+    delivered_at     TEXT,
+    failed_at        TEXT,                             -- given up after 24 hours of retries
+    last_error       TEXT
+);
+
+CREATE TRIGGER IF NOT EXISTS events_lead_created AFTER INSERT ON leads
+BEGIN
+    INSERT INTO events_outbox (event, lead_id) VALUES ('lead.created', NEW.id);
+END;
+
+CREATE TRIGGER IF NOT EXISTS events_lead_status AFTER INSERT ON lead_status_history
+WHEN NEW.status IN ('qualified', 'opted_out', 'no_show')
+BEGIN
+    INSERT INTO events_outbox (event, lead_id, appointment_id) VALUES (
+        CASE NEW.status WHEN 'qualified' THEN 'lead.qualified'
+                        WHEN 'opted_out' THEN 'lead.opted_out' ELSE 'booking.no_show' END,
+        NEW.lead_id,
+        CASE NEW.status WHEN 'no_show' THEN (
+            SELECT id FROM appointments WHERE lead_id = NEW.lead_id AND status = 'booked'
+            AND start_at <= NEW.changed_at ORDER BY start_at DESC LIMIT 1) END);
+END;
+
+CREATE TRIGGER IF NOT EXISTS events_booking_booked AFTER UPDATE OF status ON appointments
+WHEN OLD.status = 'pending' AND NEW.status = 'booked'
+BEGIN
+    INSERT INTO events_outbox (event, lead_id, appointment_id) VALUES (
+        CASE WHEN NEW.replaces IS NULL THEN 'booking.created' ELSE 'booking.rescheduled' END,
+        NEW.lead_id, NEW.id);
+END;
+
+-- A meeting a move replaced is cancelled after its successor is booked: that is no
+-- cancellation for the CRM (booking.rescheduled said it).
+CREATE TRIGGER IF NOT EXISTS events_booking_cancelled AFTER UPDATE OF status ON appointments
+WHEN OLD.status = 'booked' AND NEW.status = 'cancelled' AND NOT EXISTS (
+    SELECT 1 FROM appointments WHERE replaces = NEW.id AND status = 'booked')
+BEGIN
+    INSERT INTO events_outbox (event, lead_id, appointment_id)
+    VALUES ('booking.cancelled', NEW.lead_id, NEW.id);
+END;
+
 -- The seed's indexes, by name.
 CREATE INDEX idx_appointments_lead_agent_status ON appointments(lead_id, agent_id, status);
 CREATE INDEX idx_leads_phone_status ON leads(phone_number, status);
@@ -119,3 +188,12 @@ CREATE INDEX idx_slot_offers_lead_created ON slot_offers(lead_id, created_at);
 CREATE INDEX idx_lead_status_history_lead ON lead_status_history(lead_id, id);
 -- Pruning the update ids seen more than a week ago.
 CREATE INDEX idx_processed_updates_seen ON processed_updates(seen_at);
+-- The next due job (claimed in due order).
+CREATE INDEX idx_jobs_status_due ON jobs(status, due_at);
+-- A lead's open nudge.
+CREATE UNIQUE INDEX idx_jobs_lead_open ON jobs(kind, lead_id) WHERE status IN ('due', 'claimed');
+-- Events still to deliver, oldest first.
+CREATE INDEX idx_events_outbox_pending ON events_outbox(id)
+    WHERE delivered_at IS NULL AND failed_at IS NULL;
+-- The funnel per source.
+CREATE INDEX idx_leads_source_created ON leads(source, created_at);

@@ -22,6 +22,8 @@ from bot.config import Config
 from bot.conversation.brain import Brain
 from bot.conversation.service import ConversationService
 from bot.errors import ConfigError
+from bot.followups.events import EventDelivery
+from bot.followups.nudges import Nudges
 from bot.observability.metrics import Metrics, Quota
 from bot.ports import CalendarProvider, MeetingProvider, Notifier, OutMessage, Repositories
 from bot.scheduling.agents import AgentDirectory
@@ -35,6 +37,7 @@ from integrations.local import LocalCalendar, SplitCalendar, TemplateMeetings
 from integrations.openai_brain import OpenAIBrain
 from integrations.prometheus import PrometheusServer
 from integrations.rule_brain import RuleBrain
+from integrations.webhook import WEBHOOK_POOL, WebhookClient
 from integrations.zoom import ZoomClient
 from storage.store import Store
 
@@ -101,10 +104,16 @@ async def build_services(
                                  invite_attendees=config.google_delegated_user is not None)
         reminders = ReminderService(store, notifier, timers, clock, metrics,
                                     config.default_timezone)
+        nudges = Nudges(store.jobs, store.leads, store.appointments, store.privacy, notifier,
+                        timers, clock, metrics, schedule=config.follow_up_schedule,
+                        quiet=config.quiet_hours)
         conversation = ConversationService(
             store, slots, booking, brain, fallback, notifier, reminders, clock, metrics,
             agency_name=config.agency_name, default_timezone=config.default_timezone,
-            log_texts=config.app_env == "development")
+            log_texts=config.app_env == "development", nudges=nudges, privacy=store.privacy)
+        nudges.attach(conversation)
+        events = EventDelivery(store.outbox, _webhook(config, metrics, stack), timers, clock,
+                               metrics)
         if serve_metrics and config.metrics_port is not None:
             await _serve_metrics(config.metrics_port, metrics, zoom_quota, stack)
     except BaseException:
@@ -113,7 +122,8 @@ async def build_services(
     return Services(config, store, metrics, clock, calendar, meetings, slots, booking,
                     conversation, reminders, notifier, timers, chart=latency_chart,
                     health=tuple(health),
-                    zoom_quota=zoom_quota, lifetime=stack)
+                    zoom_quota=zoom_quota, lifetime=stack, nudges=nudges, events=events,
+                    funnel=store.funnel)
 
 
 async def _serve_metrics(port: int, metrics: Metrics, quota: Callable[[], Quota] | None,
@@ -126,6 +136,14 @@ async def _serve_metrics(port: int, metrics: Metrics, quota: Callable[[], Quota]
                           f"({err.strerror})") from err
     stack.push_async_callback(server.close)
     log.info("Prometheus metrics on http://127.0.0.1:%d/metrics", server.port)
+
+
+def _webhook(config: Config, metrics: Metrics, stack: AsyncExitStack) -> WebhookClient | None:
+    if config.events_webhook_url is None:
+        return None
+    http = HttpClient(WEBHOOK_POOL.session(), service="webhook", metrics=metrics)
+    stack.push_async_callback(http.close)
+    return WebhookClient(http, config.events_webhook_url, config.events_webhook_secret)
 
 
 def _database_ping(config: Config, store: Store) -> Ping:

@@ -10,9 +10,13 @@ from bot.observability.metrics import Metrics
 from storage.agents import AgentRepository
 from storage.appointments import AppointmentRepository
 from storage.db import Database
+from storage.funnel import FunnelRepository
+from storage.jobs import JobRepository
 from storage.leads import LeadRepository
 from storage.messages import MessageRepository
 from storage.offers import OfferRepository
+from storage.outbox import OutboxRepository
+from storage.privacy import PrivacyRepository
 from storage.updates import UpdateRepository
 
 
@@ -27,6 +31,10 @@ class Store:
     appointments: AppointmentRepository
     offers: OfferRepository
     updates: UpdateRepository
+    jobs: JobRepository
+    outbox: OutboxRepository
+    privacy: PrivacyRepository
+    funnel: FunnelRepository
 
     @classmethod
     async def open(cls, path: Path | str, metrics: Metrics, clock: Clock) -> Store:
@@ -34,7 +42,9 @@ class Store:
         db = Database(path, metrics)
         await db.open()
         return cls(db, AgentRepository(db), LeadRepository(db), MessageRepository(db, clock),
-                   AppointmentRepository(db), OfferRepository(db), UpdateRepository(db, clock))
+                   AppointmentRepository(db), OfferRepository(db), UpdateRepository(db, clock),
+                   JobRepository(db), OutboxRepository(db), PrivacyRepository(db),
+                   FunnelRepository(db))
 
     async def close(self) -> None:
         await self.db.close()

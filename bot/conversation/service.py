@@ -13,6 +13,7 @@ import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import replace
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from bot.booking.notices import slot_label
 from bot.booking.reminders import ReminderService
@@ -30,6 +31,7 @@ from bot.conversation.actions import (
 )
 from bot.conversation.appointments import MEETINGS_PER_LEAD, Appointments, Intent
 from bot.conversation.brain import Brain, BrainContext, BrainReply, OfferedTime, UpcomingMeeting
+from bot.conversation.consent import Consent
 from bot.conversation.edits import meaning
 from bot.conversation.offering import Offering
 from bot.conversation.profile import Profile
@@ -46,8 +48,11 @@ from bot.conversation.turn import (
     Team,
     Turn,
 )
-from bot.domain import Awaiting, Lead, Message, Role, clean_text
+from bot.domain import Awaiting, Lead, LeadStatus, Message, Role, clean_text
 from bot.errors import BotError
+from bot.followups.consent import source as deep_link_source
+from bot.followups.nudges import Nudges
+from bot.followups.ports import PrivacyStore
 from bot.observability.metrics import Metrics
 from bot.ports import Notifier, OutMessage, Repositories
 from bot.scheduling.service import SlotService
@@ -71,7 +76,8 @@ class ConversationService:
     def __init__(self, store: Repositories, slots: SlotService, booking: BookingService,
                  brain: Brain, fallback: Brain, notifier: Notifier, reminders: ReminderService,
                  clock: Clock, metrics: Metrics, *, agency_name: str, default_timezone: str,
-                 log_texts: bool = False, meetings_per_lead: int = MEETINGS_PER_LEAD) -> None:
+                 log_texts: bool = False, meetings_per_lead: int = MEETINGS_PER_LEAD,
+                 nudges: Nudges | None = None, privacy: PrivacyStore | None = None) -> None:
         self._store = store
         self._brain = brain
         self._fallback = fallback
@@ -87,6 +93,10 @@ class ConversationService:
                                           self._offering, self._profile, self._leads,
                                           self._team, clock, metrics,
                                           meetings_per_lead=meetings_per_lead)
+        self._nudges = nudges
+        self._privacy = privacy
+        self._consent = Consent(self._leads, self._team, store.appointments, store.offers,
+                                nudges, privacy)
         # What each tool call does: one handler per command type.
         self._tools: dict[type[ToolCall], _Tool] = {
             FindSlots: self._find_slots,
@@ -103,9 +113,15 @@ class ConversationService:
 
     # ----- entry points -------------------------------------------------------------------
 
-    async def start(self, sender: Sender) -> list[OutMessage]:
-        """/start: a greeting that names the agency and agent and says what the bot does."""
+    async def start(self, sender: Sender, payload: str | None = None) -> list[OutMessage]:
+        """/start: a greeting that names the agency and agent and says what the bot does;
+        ``payload``, a deep link's, is the lead's source (kept when valid and the first)."""
         turn = await self._begin(sender, "/start", kind="start")
+        source = deep_link_source(payload)
+        if source is not None and self._privacy is not None:
+            await self._privacy.set_source(turn.lead.id, source)
+        if turn.lead.status is LeadStatus.OPTED_OUT:
+            await self._consent.opt_in(turn)
         agent = await self._team.agent_of(turn.lead)
         names = [n for n in (agent.name if agent else None, self._agency) if n]
         turn.say(wording.greeting(sender.first_name, names), buttons=SHOW_TIMES_ROW)
@@ -117,6 +133,8 @@ class ConversationService:
         turn = await self._begin(sender, text, telegram_message_id, kind="text")
         if not text.strip():
             turn.say(wording.EMPTY)
+            return await self._finish(turn)
+        if await self._consent.intercept(turn, text, self._clock.now()):
             return await self._finish(turn)
         history = await self._store.messages.last(turn.lead.id, HISTORY)
         await self._respond(turn, await self._context(turn.lead, history))
@@ -158,13 +176,37 @@ class ConversationService:
     async def command(self, sender: Sender, name: str) -> list[OutMessage]:
         """/cancel, /reschedule and /times: the same tools as the words, without the brain."""
         turn = await self._begin(sender, f"/{name}", kind=name)
-        if name == "cancel":
+        if name == "stop":
+            await self._consent.opt_out(turn, self._clock.now())
+        elif await self._consent.muted(turn):
+            pass
+        elif name == "cancel":
             await self._appointments.ask_cancel(turn, confirmed=False)
         elif name == "reschedule":
             await self._appointments.reschedule(turn, "")
         else:
             await self._appointments.offer_times(turn)
         return await self._finish(turn)
+
+    async def forget(self, sender: Sender) -> list[OutMessage]:
+        """/forget: the lead's personal data and messages erased, the agent told."""
+        turn = await self._begin(sender, "/forget", kind="forget")
+        await self._consent.forget(turn, self._clock.now())
+        # Nothing of the turn is stored: the history was just erased.
+        log.info("turn lead=%d kind=forget replies=%d", turn.lead.id, len(turn.messages))
+        return turn.messages
+
+    async def nudge(self, lead: Lead, text: str) -> list[OutMessage]:
+        """A follow-up to a silent lead: ``text`` over fresh offers; none when nothing is free."""
+        turn = Turn(lead, "nudge")
+        await self._offering.offer(turn, lead_in=f"{text}\n\n")
+        if not turn.offered:
+            return []
+        return await self._finish(turn)
+
+    async def zone(self, lead: Lead) -> ZoneInfo:
+        """The zone the lead sees times in."""
+        return await self._team.zone(lead)
 
     async def contact(self, sender: Sender, phone: str,
                       contact_user_id: int | None) -> list[OutMessage]:
@@ -185,7 +227,9 @@ class ConversationService:
     async def tap(self, sender: Sender, data: str) -> list[OutMessage]:
         """An inline button; the data is opaque and checked, never trusted."""
         turn = await self._begin(sender, f"(tapped {data[:20]})", kind="tap")
-        if data == SHOW_TIMES:
+        if not data.startswith(CANCEL_PREFIX) and await self._consent.muted(turn):
+            pass
+        elif data == SHOW_TIMES:
             await self._appointments.offer_times(turn)
         elif data.startswith((MOVE_PREFIX, NEW_PREFIX)):
             # The answer to "move your meeting, or book another?"; the lead's words follow.
@@ -222,6 +266,9 @@ class ConversationService:
             await self._offering.reshow(turn)
         for message in turn.messages:
             await self._store.messages.add(turn.lead.id, Role.ASSISTANT, message.text)
+        if self._nudges is not None and turn.kind not in ("nudge", "edit"):
+            # The lead wrote: the nudges count from now (or stop: booked, opted out).
+            await self._nudges.heard(turn.lead, await self._team.zone(turn.lead))
         log.info("turn lead=%d kind=%s replies=%d ms=%.1f", turn.lead.id, turn.kind,
                  len(turn.messages), (time.perf_counter() - turn.started) * 1000)
         return turn.messages
