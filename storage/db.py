@@ -273,7 +273,8 @@ async def migrate(conn: aiosqlite.Connection, schema: str | None = None) -> None
             else:
                 await conn.execute(sql.replace("CREATE INDEX", "CREATE INDEX IF NOT EXISTS", 1)
                                    .replace("CREATE UNIQUE INDEX",
-                                            "CREATE UNIQUE INDEX IF NOT EXISTS", 1))
+                                            "CREATE UNIQUE INDEX IF NOT EXISTS", 1)
+                                   .replace("CREATE TRIGGER", "CREATE TRIGGER IF NOT EXISTS", 1))
         for old, new in LEGACY.items():
             await conn.execute("UPDATE leads SET status = ? WHERE status = ?", (new.value, old))
         await conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")

@@ -10,15 +10,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 _NUDGES: tuple[tuple[str, ...], ...] = (
-    ("Hi{name}! Still keen to have a chat? Here are a few times that are free:",
-     "Hey{name}, just checking in. If a quick call suits you, these times are open:",
-     "Hi{name}, no rush at all. In case it helps, here's when we could talk:"),
-    ("Hi{name}, I kept a few times for you. Does one of these work?",
-     "Hello again{name}! A couple of fresh times, if you'd still like to talk:",
-     "Hi{name}, happy to find a time whenever you're ready. These are free now:"),
+    ("Hi{name}! Still keen to have a chat?",
+     "Hey{name}, just checking in: a quick call could answer your questions.",
+     "Hi{name}, no rush at all. In case it helps, I can book you a call."),
+    ("Hi{name}, I've looked at the calendar again for you.",
+     "Hello again{name}! Still happy to set up a call whenever suits you.",
+     "Hi{name}, whenever you're ready, a short call is one tap away."),
     ("Hi{name}, one last nudge from me: if you'd like to talk, tap a time below.",
-     "Hi{name}, I'll leave these here in case you still want a call. No pressure!",
-     "Last check-in{name}: these times are open if a chat would help."),
+     "Hi{name}, I'll leave a few times here in case you still want a call. No pressure!",
+     "Last check-in{name}: a chat could help, if you'd like one."),
 )
 NO_MORE = "Reply \"stop\" and I won't message you again."
 
@@ -27,7 +27,7 @@ def nudge(step: int, lead_id: int, first_name: str | None) -> str:
     """The text of nudge number ``step`` (0-based) to this lead."""
     variants = _NUDGES[min(step, len(_NUDGES) - 1)]
     text = variants[(lead_id + step) % len(variants)]
-    return text.format(name=f" {first_name}" if first_name else "") + f"\n({NO_MORE})"
+    return text.format(name=f" {first_name}" if first_name else "") + f" ({NO_MORE})"
 
 
 # Consent
