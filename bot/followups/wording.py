@@ -38,7 +38,7 @@ STILL_OPTED_OUT = ("You asked me not to message you, so I'm keeping quiet. Write
 OPTED_IN = "Welcome back! I'm happy to help again."
 FORGOTTEN = ("Done: I've deleted your name, contact details, notes and our messages. I've let "
              "the agent know.")
-FORGOTTEN_MEETING_KEPT = ("Your booked meeting ({when}) still stands: tap below if you'd like "
+FORGOTTEN_MEETING_KEPT = ("Your meeting on {when} still stands: tap below if you'd like "
                           "it cancelled too.")
 CANCEL_MEETING_LABEL = "Cancel my meeting"
 
