@@ -90,7 +90,7 @@ def personal_rows(path: Path, needles: tuple[str, ...]) -> list[tuple[str, str]]
     with sqlite3.connect(path) as conn:
         tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")]
         for table in tables:
-            for row in conn.execute(f"SELECT * FROM {table}"):  # noqa: S608  # table names
+            for row in conn.execute(f"SELECT * FROM {table}"):  # table names
                 text = " ".join(str(v) for v in row).lower()
                 if any(n.lower() in text for n in needles):
                     found.append((table, text))
