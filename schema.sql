@@ -1,6 +1,6 @@
 -- The whole schema. Times are UTC text 'YYYY-MM-DDTHH:MM:SS.ffffffZ' (sortable, fixed width).
--- storage/db.py applies it to a new database and upgrades an older one in place (new tables,
--- new columns, new indexes), recording the version in PRAGMA user_version.
+-- storage/migrate.py applies it to a new database and brings an older one to it in place (new
+-- tables, rebuilt tables with every row kept, changed indexes), on every open.
 
 CREATE TABLE agents (
     id              INTEGER PRIMARY KEY,

@@ -1,4 +1,4 @@
-"""SQLite set-up: one writer and one reader connection, migrations, timed queries.
+"""SQLite set-up: one writer and one reader connection, migrated on open, timed queries.
 
 Writes go through one asyncio lock on the writer connection, so a transaction of one coroutine
 never swallows another's statements; reads use a second connection that sees only committed data
@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import re
 import sqlite3
 import time
 from collections.abc import AsyncIterator, Sequence
@@ -22,21 +21,12 @@ import aiosqlite
 
 from bot.errors import StorageError
 from bot.observability.metrics import Metrics
-from bot.pipeline import LEGACY
+from storage.migrate import SCHEMA_PATH, SCHEMA_VERSION, migrate
 
-# In the source tree a link to the top-level schema.sql; in an installed wheel, its content.
-SCHEMA_PATH = Path(__file__).resolve().parent / "schema.sql"
-SCHEMA_VERSION = 7  # 7: the pipeline's statuses and their history
-# What a column added to an older database must say about the rows already there: run once,
-# right after the migration adds that column (a new database has no rows to describe).
-_BACKFILLS: dict[tuple[str, str], str] = {
-    # The console's demo agent served Telegram leads before it could be marked console-only.
-    ("agents", "console_only"): "UPDATE agents SET console_only = 1 "
-                                "WHERE calendar_id = 'demo@local' AND telegram_id = 2",
-}
+__all__ = ["SCHEMA_PATH", "SCHEMA_VERSION", "Database", "Transaction", "from_db", "migrate",
+           "opt_from_db", "to_db"]
+
 _LOCK_RETRIES = 5
-# A default that ALTER TABLE ADD COLUMN accepts: a literal, not an expression.
-_CONSTANT = re.compile(r"(?i)'(?:[^']|'')*'|[+-]?\d+(?:\.\d+)?|NULL|TRUE|FALSE")
 
 Params = Sequence[Any] | dict[str, Any]
 
@@ -79,6 +69,9 @@ class Database:
             await self.close()
             raise StorageError(f"DATABASE_PATH: cannot use {self.path}: "
                                f"{self._reason(err)}") from err
+        except StorageError as err:  # the migration's own reasons
+            await self.close()
+            raise StorageError(f"DATABASE_PATH: cannot use {self.path}: {err}") from err
         except BaseException:
             await self.close()
             raise
@@ -221,64 +214,3 @@ async def _check_writable(conn: aiosqlite.Connection) -> None:
             return  # another process writes right now: the file is writable
         raise
     await conn.execute("ROLLBACK")
-
-
-async def migrate(conn: aiosqlite.Connection, schema: str | None = None) -> None:
-    """Bring the database to ``schema.sql`` in place: add missing tables, columns and indexes.
-
-    Additive only, so rows are never lost; ``PRAGMA user_version`` records the result.
-    """
-    async with conn.execute("PRAGMA user_version") as cursor:
-        row = await cursor.fetchone()
-    if row is not None and row[0] >= SCHEMA_VERSION:
-        return
-    target = sqlite3.connect(":memory:")
-    try:
-        target.executescript(schema if schema is not None else SCHEMA_PATH.read_text())
-        objects = target.execute(
-            "SELECT type, name, tbl_name, sql FROM sqlite_master WHERE sql IS NOT NULL "
-            "ORDER BY type = 'index', rowid").fetchall()
-        columns = {name: target.execute(f"PRAGMA table_info({name})").fetchall()
-                   for kind, name, _, _ in objects if kind == "table"}
-    finally:
-        target.close()
-    await conn.execute("BEGIN IMMEDIATE")
-    try:
-        async with conn.execute("SELECT name FROM sqlite_master WHERE type='table'") as cursor:
-            existing = {r[0] for r in await cursor.fetchall()}
-        for kind, name, _, sql in objects:
-            if kind == "table" and name not in existing:
-                await conn.execute(sql)
-            elif kind == "table":
-                async with conn.execute(f"PRAGMA table_info({name})") as cursor:
-                    have = {r[1] for r in await cursor.fetchall()}
-                for _, col, col_type, notnull, default, _pk in columns[name]:
-                    if col in have:
-                        continue
-                    # ALTER TABLE cannot add a NOT NULL column without a constant default, nor
-                    # one whose default is an expression (table_info shows it without parens).
-                    constant = default is not None and _CONSTANT.fullmatch(default) is not None
-                    clause = f" DEFAULT {default}" if constant else ""
-                    clause += " NOT NULL" if notnull and constant else ""
-                    await conn.execute(f"ALTER TABLE {name} ADD COLUMN {col} {col_type}{clause}")
-                    if default is not None and not constant:
-                        await conn.execute(f"UPDATE {name} SET {col} = {default}")
-                        # Rows inserted later get the default too, as in a new database.
-                        await conn.execute(
-                            f"CREATE TRIGGER IF NOT EXISTS {name}_{col}_default AFTER INSERT ON "
-                            f"{name} FOR EACH ROW WHEN NEW.{col} IS NULL BEGIN UPDATE {name} "
-                            f"SET {col} = {default} WHERE rowid = NEW.rowid; END")
-                    if (name, col) in _BACKFILLS:
-                        await conn.execute(_BACKFILLS[name, col])
-            else:
-                await conn.execute(sql.replace("CREATE INDEX", "CREATE INDEX IF NOT EXISTS", 1)
-                                   .replace("CREATE UNIQUE INDEX",
-                                            "CREATE UNIQUE INDEX IF NOT EXISTS", 1)
-                                   .replace("CREATE TRIGGER", "CREATE TRIGGER IF NOT EXISTS", 1))
-        for old, new in LEGACY.items():
-            await conn.execute("UPDATE leads SET status = ? WHERE status = ?", (new.value, old))
-        await conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-        await conn.execute("COMMIT")
-    except BaseException:
-        await conn.execute("ROLLBACK")
-        raise
