@@ -35,7 +35,8 @@ async def test_an_older_database_gets_the_follow_up_tables_and_columns_and_keeps
     try:
         lead = await store.leads.get(1)
         assert lead is not None and lead.name == "Ann"
-        assert await store.privacy.set_source(1, "fb_spring") and not await store.privacy.taken_over(1)
+        assert await store.privacy.set_source(1, "fb_spring")
+        assert not await store.privacy.taken_over(1)
         newcomer = await store.leads.get_or_create(6, 6, "Bo")
         await store.jobs.plan(newcomer.id, 0, MONDAY)
         assert [j.lead_id for j in await store.jobs.claim_due(MONDAY)] == [newcomer.id]
