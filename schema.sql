@@ -114,6 +114,18 @@ CREATE TABLE jobs (
     created_at  TEXT    NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
 );
 
+-- Qualifying answers (QUALIFICATION_FILE): each question asked once, answered by a tap, the
+-- lead's words, or the AI from what the lead said unprompted.
+CREATE TABLE qualification_answers (
+    lead_id      INTEGER NOT NULL REFERENCES leads(id) ON DELETE CASCADE,
+    key          TEXT    NOT NULL,
+    answer       TEXT,
+    asked_at     TEXT,
+    answered_at  TEXT,
+    passed       INTEGER NOT NULL DEFAULT 0,       -- the next message did not answer it
+    PRIMARY KEY (lead_id, key)
+);
+
 -- Events for the CRM webhook, written by the triggers below in the transaction of the change
 -- itself; delivered at least once (``event_id`` is the receiver's idempotency key).
 CREATE TABLE events_outbox (

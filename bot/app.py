@@ -26,6 +26,7 @@ from bot.followups.events import EventDelivery
 from bot.followups.nudges import Nudges
 from bot.observability.metrics import Metrics, Quota
 from bot.ports import CalendarProvider, MeetingProvider, Notifier, OutMessage, Repositories
+from bot.qualification import Qualification
 from bot.scheduling.agents import AgentDirectory
 from bot.scheduling.service import SlotService
 from bot.services import HealthCheck, Ping, Services
@@ -99,9 +100,12 @@ async def build_services(
         notifier = notifier or NoNotifier()
         agents = AgentDirectory(store.agents, metrics, console=console)
         slots = SlotService(agents, store.appointments, store.offers, calendar, clock, metrics)
+        qualification = (Qualification(config.qualification, store.answers)
+                         if config.qualification else None)
         booking = BookingService(store, slots, calendar, meetings, clock, metrics,
                                  parallel=parallel_booking,
-                                 invite_attendees=config.google_delegated_user is not None)
+                                 invite_attendees=config.google_delegated_user is not None,
+                                 qualification=qualification)
         reminders = ReminderService(store, notifier, timers, clock, metrics,
                                     config.default_timezone)
         nudges = Nudges(store.jobs, store.leads, store.appointments, store.privacy, notifier,
@@ -110,7 +114,8 @@ async def build_services(
         conversation = ConversationService(
             store, slots, booking, brain, fallback, notifier, reminders, clock, metrics,
             agency_name=config.agency_name, default_timezone=config.default_timezone,
-            log_texts=config.app_env == "development", nudges=nudges, privacy=store.privacy)
+            log_texts=config.app_env == "development", nudges=nudges, privacy=store.privacy,
+            qualification=qualification)
         nudges.attach(conversation)
         events = EventDelivery(store.outbox, _webhook(config, metrics, stack), timers, clock,
                                metrics)

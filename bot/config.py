@@ -26,6 +26,7 @@ from bot.followups.timing import (
     parse_quiet_hours,
     parse_schedule,
 )
+from bot.qualification import Question, load_questions
 
 DEFAULT_TELEGRAM_API = "https://api.telegram.org/bot"
 DEFAULT_CALENDAR_API = "https://www.googleapis.com/calendar/v3"
@@ -163,6 +164,17 @@ def _webhook(env: Mapping[str, str]) -> tuple[str | None, str | None]:
     return url, secret
 
 
+def _questions(env: Mapping[str, str]) -> tuple[Question, ...]:
+    """QUALIFICATION_FILE's questions; none when unset."""
+    value = _text(env, "QUALIFICATION_FILE")
+    if value is None:
+        return ()
+    try:
+        return load_questions(Path(value).expanduser())
+    except ValueError as err:
+        raise ConfigError(f"QUALIFICATION_FILE: {err}") from None
+
+
 @dataclass(frozen=True, slots=True)
 class ZoomCredentials:
     """The server-to-server OAuth app's three values."""
@@ -200,6 +212,7 @@ class Config:
     quiet_hours: QuietHours | None = DEFAULT_QUIET
     events_webhook_url: str | None = None
     events_webhook_secret: str | None = field(default=None, repr=False)
+    qualification: tuple[Question, ...] = ()
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> Config:
@@ -248,6 +261,7 @@ class Config:
             quiet_hours=quiet,
             events_webhook_url=webhook_url,
             events_webhook_secret=webhook_secret,
+            qualification=_questions(env),
         )
 
     @property

@@ -1,8 +1,9 @@
 """A lead's consent and privacy in SQLite: ``/forget``, the deep-link source, the takeover flag.
 
 ``forget`` erases in one transaction what identifies the person (name, phone, email, notes,
-the meetings' topics which repeat the notes, and every message); the lead row stays, keyed by
-Telegram id only, so the anonymous counts (bookings, the funnel) still add up.
+the meetings' topics which repeat the notes, the qualifying answers, and every message); the
+lead row stays, keyed by Telegram id only, so the anonymous counts (bookings, the funnel) still
+add up.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ _ERASE = (
     "awaiting = NULL, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id = :id",
     "UPDATE appointments SET topic = NULL WHERE lead_id = :id",
     "DELETE FROM messages WHERE lead_id = :id",
+    "DELETE FROM qualification_answers WHERE lead_id = :id",
 )
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 from bot.clock import Clock
 from bot.observability.metrics import Metrics
 from storage.agents import AgentRepository
+from storage.answers import AnswerRepository
 from storage.appointments import AppointmentRepository
 from storage.db import Database
 from storage.funnel import FunnelRepository
@@ -35,6 +36,7 @@ class Store:
     outbox: OutboxRepository
     privacy: PrivacyRepository
     funnel: FunnelRepository
+    answers: AnswerRepository
 
     @classmethod
     async def open(cls, path: Path | str, metrics: Metrics, clock: Clock) -> Store:
@@ -44,7 +46,7 @@ class Store:
         return cls(db, AgentRepository(db), LeadRepository(db), MessageRepository(db, clock),
                    AppointmentRepository(db), OfferRepository(db), UpdateRepository(db, clock),
                    JobRepository(db), OutboxRepository(db), PrivacyRepository(db),
-                   FunnelRepository(db))
+                   FunnelRepository(db), AnswerRepository(db))
 
     async def close(self) -> None:
         await self.db.close()

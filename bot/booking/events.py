@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+from collections.abc import Sequence
 
 from bot.domain import Agent, Appointment, EventRequest, Lead, Meeting, Move, clean_text
 
@@ -46,9 +47,9 @@ def meeting_of(appointment: Appointment) -> Meeting | None:
 
 
 def event_request(appointment: Appointment, agent: Agent, lead: Lead, meeting: Meeting | None,
-                  *, invite: bool) -> EventRequest:
-    """The agent's calendar event: who, how to reach them, the link; the lead invited only
-    when ``invite`` (domain-wide delegation is configured)."""
+                  *, invite: bool, answers: Sequence[tuple[str, str]] = ()) -> EventRequest:
+    """The agent's calendar event: who, how to reach them, the link, the qualifying
+    ``answers``; the lead invited only when ``invite`` (domain-wide delegation is configured)."""
     name = clean_text(lead.name or "", _LINE) or None
     lines = [f"Lead: {name or 'unknown'}",
              f"Phone: {lead.phone_number or 'not given yet'}"]
@@ -60,6 +61,7 @@ def event_request(appointment: Appointment, agent: Agent, lead: Lead, meeting: M
     link = meeting.join_url if meeting is not None else appointment.join_url
     if link:
         lines.append(f"Join: {link}")
+    lines += [clean_text(f"{question} {answer}", _LINE) for question, answer in answers]
     attendees = (lead.email,) if invite and lead.email else ()
     return EventRequest(
         event_id=event_id_of(appointment), calendar_id=agent.calendar_id,

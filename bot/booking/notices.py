@@ -94,12 +94,14 @@ def _lead_line(lead: Lead) -> str:
     return ", ".join(parts)
 
 
-def agent_booked(appointment: Appointment, agent: Agent, lead: Lead) -> OutMessage:
-    """Tells the agent about a new booking."""
+def agent_booked(appointment: Appointment, agent: Agent, lead: Lead,
+                 answers: Sequence[tuple[str, str]] = ()) -> OutMessage:
+    """Tells the agent about a new booking (with the lead's qualifying answers so far)."""
     zone = ZoneInfo(agent.timezone)
     about = f"\nAbout: {appointment.topic}" if appointment.topic else ""
     return OutMessage(f"New meeting: {time_label(appointment.start, zone)}\n"
-                      f"Lead: {_lead_line(lead)}{about}\nLink: {appointment.join_url}")
+                      f"Lead: {_lead_line(lead)}{about}\nLink: {appointment.join_url}"
+                      + "".join(f"\n- {question} {answer}" for question, answer in answers))
 
 
 def agent_cancelled(appointment: Appointment, agent: Agent, lead: Lead) -> OutMessage:

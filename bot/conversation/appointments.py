@@ -178,7 +178,8 @@ class Appointments:
             await self._team.notify(agent, notices.agent_rescheduled(booked.replaced,
                                                                      appointment, agent, lead))
         else:
-            await self._team.notify(agent, notices.agent_booked(appointment, agent, lead))
+            await self._team.notify(agent, notices.agent_booked(
+                appointment, agent, lead, await self._booking.answers_of(lead.id)))
         await self._profile.ask_missing(turn, agent)
 
     async def ask_cancel(self, turn: Turn, *, confirmed: bool) -> None:

@@ -35,6 +35,7 @@ from bot.conversation.consent import Consent
 from bot.conversation.edits import meaning
 from bot.conversation.offering import Offering
 from bot.conversation.profile import Profile
+from bot.conversation.qualifying import QUESTION_PREFIX, Qualifying
 from bot.conversation.turn import (
     CANCEL_PREFIX,
     KEEP,
@@ -55,6 +56,7 @@ from bot.followups.nudges import Nudges
 from bot.followups.ports import PrivacyStore
 from bot.observability.metrics import Metrics
 from bot.ports import Notifier, OutMessage, Repositories
+from bot.qualification import Qualification
 from bot.scheduling.service import SlotService
 
 __all__ = ["CANCEL_PREFIX", "KEEP", "OFFER_PREFIX", "SHOW_TIMES", "ConversationService",
@@ -77,7 +79,8 @@ class ConversationService:
                  brain: Brain, fallback: Brain, notifier: Notifier, reminders: ReminderService,
                  clock: Clock, metrics: Metrics, *, agency_name: str, default_timezone: str,
                  log_texts: bool = False, meetings_per_lead: int = MEETINGS_PER_LEAD,
-                 nudges: Nudges | None = None, privacy: PrivacyStore | None = None) -> None:
+                 nudges: Nudges | None = None, privacy: PrivacyStore | None = None,
+                 qualification: Qualification | None = None) -> None:
         self._store = store
         self._brain = brain
         self._fallback = fallback
@@ -97,6 +100,8 @@ class ConversationService:
         self._privacy = privacy
         self._consent = Consent(self._leads, self._team, store.appointments, store.offers,
                                 nudges, privacy)
+        self._qualifying = Qualifying(qualification, self._leads, self._team,
+                                      store.appointments, booking, clock)
         # What each tool call does: one handler per command type.
         self._tools: dict[type[ToolCall], _Tool] = {
             FindSlots: self._find_slots,
@@ -137,7 +142,14 @@ class ConversationService:
         if await self._consent.intercept(turn, text, self._clock.now()):
             return await self._finish(turn)
         history = await self._store.messages.last(turn.lead.id, HISTORY)
-        await self._respond(turn, await self._context(turn.lead, history))
+        context = await self._context(turn.lead, history)
+
+        async def asks_for_more() -> bool:
+            # Read by the rule-based brain: instant, and the same whichever brain answers.
+            return bool((await self._fallback.reply(context)).tool_calls)
+
+        if not await self._qualifying.take_text(turn, text, asks_for_more=asks_for_more):
+            await self._respond(turn, context)
         return await self._finish(turn)
 
     async def edited(self, sender: Sender, text: str, telegram_message_id: int, *,
@@ -239,6 +251,8 @@ class ConversationService:
                 intent=Intent.MOVE if data.startswith(MOVE_PREFIX) else Intent.NEW)
         elif data == KEEP:
             await self._appointments.keep(turn)
+        elif data.startswith(QUESTION_PREFIX):
+            await self._qualifying.take_tap(turn, data)
         elif data.startswith(CANCEL_PREFIX) and data[len(CANCEL_PREFIX):].isdigit():
             await self._appointments.cancel(turn, int(data[len(CANCEL_PREFIX):]))
         elif data.startswith(OFFER_PREFIX):
@@ -264,6 +278,7 @@ class ConversationService:
         if turn.rezoned and not turn.offered:
             # The lead's zone changed after times were shown: show them again in it.
             await self._offering.reshow(turn)
+        await self._qualifying.ask_next(turn)
         for message in turn.messages:
             await self._store.messages.add(turn.lead.id, Role.ASSISTANT, message.text)
         if self._nudges is not None and turn.kind not in ("nudge", "edit"):

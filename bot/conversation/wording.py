@@ -26,6 +26,7 @@ THROTTLED = ("You're sending messages faster than I can read them. Give me a few
 NOT_YOUR_CONTACT = ("Thanks! I can only save your own number: please use the \"Share my phone "
                     "number\" button, or type your number.")
 STALE_BUTTON = "That button is no longer valid."
+ANSWER_NOTED = "Thanks, noted!"
 TOOL_FAILED = "Sorry, something went wrong on my side. Please try again in a moment."
 
 # Offers

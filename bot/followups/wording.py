@@ -43,6 +43,14 @@ FORGOTTEN_MEETING_KEPT = ("Your meeting on {when} still stands: tap below if you
 CANCEL_MEETING_LABEL = "Cancel my meeting"
 
 
+def agent_qualified(lead_id: int, name: str | None,
+                    answers: Sequence[tuple[str, str]]) -> str:
+    """The agent's notice that a lead answered every qualifying question."""
+    lines = [f"Qualified: {name or 'a lead'} (lead #{lead_id}) answered every question."]
+    lines += [f"- {question} {answer}" for question, answer in answers]
+    return "\n".join(lines)
+
+
 def agent_forgotten(lead_id: int, meetings: Sequence[str]) -> str:
     """The agent's notice that a lead had their data deleted."""
     text = (f"Lead #{lead_id} asked to have their personal data deleted; the bot has erased "
