@@ -16,7 +16,7 @@ from bot.booking.service import BookingService
 from bot.clock import Clock
 from bot.conversation import wording
 from bot.conversation.turn import LeadState, Team, Turn
-from bot.domain import LeadStatus, clean_text
+from bot.domain import Lead, LeadStatus, clean_text
 from bot.followups import wording as followup_wording
 from bot.pipeline import Step, advance
 from bot.ports import AppointmentStore, Button, OutMessage
@@ -58,6 +58,14 @@ class Qualifying:
     @property
     def active(self) -> bool:
         return self._q is not None and bool(self._q.questions)
+
+    async def unanswered(self, lead: Lead) -> tuple[tuple[str, str], ...]:
+        """(key, question) of each question the lead has not answered, for a brain to fill."""
+        if self._q is None or not self._q.questions:
+            return ()
+        answers = await self._q.answers.of(lead.id)
+        return tuple((q.key, q.question) for q in self._q.questions
+                     if (a := answers.get(q.key)) is None or a.answer is None)
 
     async def waiting(self, turn: Turn) -> Question | None:
         """The question asked at the end of the previous turn, if still unanswered."""

@@ -313,7 +313,7 @@ class ConversationService:
                     for i, o in enumerate(offers, 1)],
             appointment=UpcomingMeeting(upcoming.start, upcoming.end,
                                         slot_label(upcoming.start, tz)) if upcoming else None,
-            missing=missing)
+            missing=missing, questions=await self._qualifying.unanswered(lead))
 
     async def _think(self, context: BrainContext) -> BrainReply:
         if self._brain is not self._fallback:
@@ -365,3 +365,5 @@ class ConversationService:
 
     async def _save_details(self, turn: Turn, call: SaveDetails, context: BrainContext) -> None:
         await self._profile.save(turn, call)
+        if call.answers:
+            await self._qualifying.fill(turn, dict(call.answers))

@@ -71,7 +71,7 @@ async def test_five_questions_one_at_a_time_make_the_lead_qualified_and_reach_th
         area = await answer_by_tap(bot, first, "Buying", QUESTIONS[1])
         assert area is not None and choices(area) == {}
         budget = await answer_by_text(bot, "Kensington, near the park", QUESTIONS[2])
-        assert list(choices(budget))[0] == "Under 250k"
+        assert list(choices(budget)) == ["Under 250k", "250k-500k", "500k-1M", "Over 1M"]
         timeline = await answer_by_text(bot, "2", QUESTIONS[3])  # the second choice
         financing = await answer_by_tap(bot, timeline, "Within 3 months", QUESTIONS[4])
         assert financing is not None and await lead_status(bot) is not LeadStatus.QUALIFIED
@@ -128,3 +128,26 @@ async def test_a_lead_who_wants_times_gets_them_and_the_question_is_not_asked_ag
         answers = await bot.services.store.answers.of(lead.id)
         assert all(a.answer is None for a in answers.values())
         assert [r for r in bot.telegram.sent(LEAD) if QUESTIONS[0] in (r["text"] or "")][1:] == []
+
+
+async def test_the_ai_saves_answers_the_lead_gave_unprompted_and_they_are_not_asked(
+        tmp_path: Path) -> None:
+    async with running_bot(tmp_path, with_openai=True, env=env(tmp_path)) as bot:
+        assert bot.openai is not None
+        bot.openai.script("Lovely, selling in Chelsea it is!", tool_calls=[(
+            "save_lead_details", {"answers": {"intent": "Selling", "area": "Chelsea",
+                                              "pets": "two cats"}})])
+        mark = bot.telegram.mark()
+        bot.telegram.push_text(LEAD, "Hi! We want to sell our flat in Chelsea.")
+        await bot.telegram.wait_for_text(LEAD, "selling in Chelsea", after=mark)
+        budget = await question(bot, QUESTIONS[2], mark)
+        assert choices(budget)
+        (request,) = [r for r in bot.openai.requests if r.path.endswith("/chat/completions")]
+        prompt = request.body["messages"][0]["content"]
+        assert "intent: Are you looking to buy or to sell?" in prompt
+        lead = await bot.services.store.leads.by_telegram_id(LEAD)
+        assert lead is not None
+        answers = await bot.services.store.answers.of(lead.id)
+        assert {k: a.answer for k, a in answers.items() if a.answer} == {
+            "intent": "Selling", "area": "Chelsea"}, "an unknown key is ignored"
+        assert not [r for r in bot.telegram.sent(LEAD) if QUESTIONS[0] in (r["text"] or "")]

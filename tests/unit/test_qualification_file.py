@@ -54,5 +54,5 @@ def test_a_malformed_file_stops_start_up_with_one_line_naming_the_entry(
 
 
 def test_a_missing_file_is_named(tmp_path: Path) -> None:
-    with pytest.raises(ConfigError, match="QUALIFICATION_FILE: file .*nope.yaml does not exist"):
+    with pytest.raises(ConfigError, match=r"QUALIFICATION_FILE: file .*nope\.yaml does not exist"):
         Config.from_env({"QUALIFICATION_FILE": str(tmp_path / "nope.yaml")})
