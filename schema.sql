@@ -17,6 +17,8 @@ CREATE TABLE agents (
     active          INTEGER NOT NULL DEFAULT 1,
     console_only    INTEGER NOT NULL DEFAULT 0,       -- the console's demo agent
     removed_at      TEXT,                             -- `agents remove`: kept for its history
+    away_from       TEXT,                             -- /away: first day off, YYYY-MM-DD
+    away_until      TEXT,                             -- /away: last day off (inclusive)
     created_at      TEXT    NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
     updated_at      TEXT    NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
 );
@@ -35,8 +37,8 @@ CREATE TABLE leads (
     awaiting        TEXT,                              -- what the bot last asked for
     language        TEXT,                              -- Telegram's language_code
     timezone_assumed INTEGER NOT NULL DEFAULT 0,        -- 1: the agent's zone, not the lead's
+    taken_over_by   INTEGER REFERENCES agents(id),     -- an agent talks to the lead: bot muted
     source          TEXT,                              -- the deep link's start payload
-    taken_over_by   INTEGER REFERENCES agents(id),     -- the agent muting the bot for this lead
     created_at      TEXT    NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
     updated_at      TEXT    NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
 );
@@ -44,7 +46,7 @@ CREATE TABLE leads (
 CREATE TABLE messages (
     id                   INTEGER PRIMARY KEY,
     lead_id              INTEGER NOT NULL REFERENCES leads(id) ON DELETE CASCADE,
-    role                 TEXT    NOT NULL CHECK (role IN ('user', 'assistant')),
+    role                 TEXT    NOT NULL CHECK (role IN ('user', 'assistant', 'agent')),
     content              TEXT    NOT NULL,
     created_at           TEXT    NOT NULL,             -- strictly increasing per process
     telegram_message_id  INTEGER
@@ -57,7 +59,8 @@ CREATE TABLE appointments (
     start_at           TEXT    NOT NULL,
     end_at             TEXT    NOT NULL,
     status             TEXT    NOT NULL DEFAULT 'pending'
-                       CHECK (status IN ('pending', 'booked', 'cancelled', 'failed')),
+                       CHECK (status IN ('pending', 'booked', 'cancelled', 'failed', 'no_show',
+                                         'held')),
     topic              TEXT,
     meeting_id         TEXT,
     join_url           TEXT,
@@ -150,15 +153,18 @@ BEGIN
 END;
 
 CREATE TRIGGER IF NOT EXISTS events_lead_status AFTER INSERT ON lead_status_history
-WHEN NEW.status IN ('qualified', 'opted_out', 'no_show')
+WHEN NEW.status IN ('qualified', 'opted_out')
 BEGIN
-    INSERT INTO events_outbox (event, lead_id, appointment_id) VALUES (
-        CASE NEW.status WHEN 'qualified' THEN 'lead.qualified'
-                        WHEN 'opted_out' THEN 'lead.opted_out' ELSE 'booking.no_show' END,
-        NEW.lead_id,
-        CASE NEW.status WHEN 'no_show' THEN (
-            SELECT id FROM appointments WHERE lead_id = NEW.lead_id AND status = 'booked'
-            AND start_at <= NEW.changed_at ORDER BY start_at DESC LIMIT 1) END);
+    INSERT INTO events_outbox (event, lead_id) VALUES (
+        CASE NEW.status WHEN 'qualified' THEN 'lead.qualified' ELSE 'lead.opted_out' END,
+        NEW.lead_id);
+END;
+
+CREATE TRIGGER IF NOT EXISTS events_booking_no_show AFTER UPDATE OF status ON appointments
+WHEN NEW.status = 'no_show' AND OLD.status != 'no_show'
+BEGIN
+    INSERT INTO events_outbox (event, lead_id, appointment_id)
+    VALUES ('booking.no_show', NEW.lead_id, NEW.id);
 END;
 
 CREATE TRIGGER IF NOT EXISTS events_booking_booked AFTER UPDATE OF status ON appointments
@@ -200,6 +206,10 @@ CREATE INDEX idx_slot_offers_lead_created ON slot_offers(lead_id, created_at);
 CREATE INDEX idx_lead_status_history_lead ON lead_status_history(lead_id, id);
 -- Pruning the update ids seen more than a week ago.
 CREATE INDEX idx_processed_updates_seen ON processed_updates(seen_at);
+-- An agent's leads (/leads), most recent first.
+CREATE INDEX idx_leads_agent_updated ON leads(agent_id, updated_at);
+-- The leads an agent has taken over (the bot is muted for them).
+CREATE INDEX idx_leads_taken_over ON leads(taken_over_by) WHERE taken_over_by IS NOT NULL;
 -- The next due job (claimed in due order).
 CREATE INDEX idx_jobs_status_due ON jobs(status, due_at);
 -- A lead's open nudge.

@@ -35,8 +35,8 @@ from integrations.chart import latency_chart
 from integrations.google_calendar import GoogleCalendarClient, GoogleCredentials
 from integrations.http import GOOGLE_POOL, ZOOM_POOL, HttpClient
 from integrations.local import LocalCalendar, SplitCalendar, TemplateMeetings
+from integrations.monitoring import MonitoringServer
 from integrations.openai_brain import OpenAIBrain
-from integrations.prometheus import PrometheusServer
 from integrations.rule_brain import RuleBrain
 from integrations.webhook import WEBHOOK_POOL, WebhookClient
 from integrations.zoom import ZoomClient
@@ -120,7 +120,8 @@ async def build_services(
         events = EventDelivery(store.outbox, _webhook(config, metrics, stack), timers, clock,
                                metrics)
         if serve_metrics and config.metrics_port is not None:
-            await _serve_metrics(config.metrics_port, metrics, zoom_quota, stack)
+            await _serve_metrics(config.metrics_host, config.metrics_port, metrics, zoom_quota,
+                                 health, stack)
     except BaseException:
         await stack.aclose()
         raise
@@ -131,16 +132,25 @@ async def build_services(
                     funnel=store.funnel)
 
 
-async def _serve_metrics(port: int, metrics: Metrics, quota: Callable[[], Quota] | None,
+READINESS = ("database", "telegram")
+"""The health checks ``/readyz`` runs: without them no update can be handled."""
+
+
+async def _serve_metrics(host: str, port: int, metrics: Metrics,
+                         quota: Callable[[], Quota] | None, health: list[HealthCheck],
                          stack: AsyncExitStack) -> None:
-    server = PrometheusServer(metrics, quota)
+    """``/metrics``, ``/healthz`` and ``/readyz`` on ``METRICS_HOST:METRICS_PORT``."""
+    server = MonitoringServer(metrics, quota, ready=[(check.name, check.ping) for check in health
+                                                     if check.name in READINESS])
+    shown = f"[{host}]" if ":" in host else host
     try:
-        await server.start(port)
+        await server.start(port, host)
     except OSError as err:
-        raise ConfigError(f"METRICS_PORT: cannot listen on 127.0.0.1:{port} "
-                          f"({err.strerror})") from err
+        raise ConfigError(f"METRICS_PORT: cannot listen on {shown}:{port} "
+                          f"({err.strerror or type(err).__name__})") from err
     stack.push_async_callback(server.close)
-    log.info("Prometheus metrics on http://127.0.0.1:%d/metrics", server.port)
+    log.info("metrics and health on http://%s:%d (/metrics, /healthz, /readyz)", shown,
+             server.port)
 
 
 def _webhook(config: Config, metrics: Metrics, stack: AsyncExitStack) -> WebhookClient | None:

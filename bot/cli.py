@@ -29,7 +29,7 @@ from bot.observability.logs import configure
 from bot.ports import Notifier
 from bot.scheduling.limits import LISTING_DAYS, listing_start_problem
 from bot.services import Services
-from handlers.application import build_application, run_polling
+from handlers.application import build_application, run_polling, run_webhook
 from handlers.context import BotApp
 
 
@@ -117,15 +117,18 @@ def _local(moment: datetime) -> str:
 
 
 def run(config: Config) -> int:
-    """``python -m bot run``: Telegram long polling, or the console chat without a token.
+    """``python -m bot run``: Telegram long polling (a webhook server with
+    ``TELEGRAM_WEBHOOK_URL``), or the console chat without a token.
 
-    Not a coroutine: PTB's ``run_polling`` runs its own event loop.
+    Not a coroutine: PTB's ``run_polling`` and ``run_webhook`` run their own event loop.
     """
-    configure(config.log_level, config.app_env, config.secrets)
+    configure(config.log_level, config.app_env, config.secrets, log_format=config.log_format)
     if config.telegram_bot_token is None:
         print("TELEGRAM_BOT_TOKEN is not set: starting the console chat on the embedded "
               "calendar, meeting links and brain (set it in .env to run the Telegram bot).")
         return asyncio.run(console(config))
+    if config.webhook is not None:
+        return run_webhook(telegram_application(config), config.webhook)
     return run_polling(telegram_application(config))
 
 
@@ -141,7 +144,7 @@ def telegram_application(config: Config, *, clock: Clock | None = None) -> BotAp
 async def console(config: Config) -> int:
     """``python -m bot console``: chat as a lead in the terminal."""
     configure("WARNING" if config.log_level == "INFO" else config.log_level, config.app_env,
-              config.secrets)
+              config.secrets, log_format=config.log_format)
     return await run_console(config)
 
 

@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import os
 import re
@@ -14,6 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import time, timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dotenv import dotenv_values
@@ -37,6 +39,12 @@ DEFAULT_OPENAI_MODEL = "gpt-4.1-mini"
 _TOKEN_RE = re.compile(r"^\d+:[A-Za-z0-9_-]{20,}$")
 _LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 _ENVS = ("development", "production")
+_LOG_FORMATS = ("text", "json")
+# Telegram's rule for secret_token: 1-256 characters of A-Z, a-z, 0-9, _ and -.
+_WEBHOOK_SECRET_RE = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
+_HOST_RE = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?$")
+DEFAULT_WEBHOOK_LISTEN = "0.0.0.0:8443"
+DEFAULT_METRICS_HOST = "127.0.0.1"
 
 
 def load_environment(env_file: Path = Path(".env")) -> dict[str, str]:
@@ -155,7 +163,7 @@ def _follow_ups(env: Mapping[str, str]) -> tuple[tuple[timedelta, ...], QuietHou
     return schedule, quiet
 
 
-def _webhook(env: Mapping[str, str]) -> tuple[str | None, str | None]:
+def _events_webhook(env: Mapping[str, str]) -> tuple[str | None, str | None]:
     """EVENTS_WEBHOOK_URL and its secret; a secret without a URL is a mistake worth naming."""
     url = _url(env, "EVENTS_WEBHOOK_URL", "") if _text(env, "EVENTS_WEBHOOK_URL") else None
     secret = _text(env, "EVENTS_WEBHOOK_SECRET")
@@ -190,6 +198,8 @@ class Config:
 
     telegram_bot_token: str | None = field(default=None, repr=False)
     telegram_api_base_url: str = DEFAULT_TELEGRAM_API
+    webhook: Webhook | None = None
+    """Set: webhook mode (TELEGRAM_WEBHOOK_URL); None: long polling."""
     admin_telegram_ids: frozenset[int] = frozenset()
     database_path: Path = Path("data/bot.sqlite3")
     openai_api_key: str | None = field(default=None, repr=False)
@@ -203,7 +213,9 @@ class Config:
     zoom_oauth_url: str = DEFAULT_ZOOM_OAUTH
     meeting_url_template: str = DEFAULT_MEETING_TEMPLATE
     metrics_port: int | None = None
+    metrics_host: str = DEFAULT_METRICS_HOST
     log_level: str = "INFO"
+    log_format: str = "text"
     app_env: str = "production"
     agency_name: str = ""
     default_timezone: str = "UTC"
@@ -232,12 +244,13 @@ class Config:
         template = _meeting_template(env, "MEETING_URL_TEMPLATE")
         delegated = _text(env, "GOOGLE_DELEGATED_USER")
         schedule, quiet = _follow_ups(env)
-        webhook_url, webhook_secret = _webhook(env)
+        webhook_url, webhook_secret = _events_webhook(env)
         if delegated is not None and "@" not in delegated:
             raise ConfigError(f"GOOGLE_DELEGATED_USER: must be an email address, got {delegated!r}")
         return cls(
             telegram_bot_token=token,
             telegram_api_base_url=_url(env, "TELEGRAM_API_BASE_URL", DEFAULT_TELEGRAM_API),
+            webhook=_webhook(env),
             admin_telegram_ids=_ids(env, "ADMIN_TELEGRAM_IDS"),
             database_path=_database_path(env, "DATABASE_PATH"),
             openai_api_key=_text(env, "OPENAI_API_KEY"),
@@ -252,7 +265,9 @@ class Config:
             zoom_oauth_url=_url(env, "ZOOM_OAUTH_URL", DEFAULT_ZOOM_OAUTH),
             meeting_url_template=template,
             metrics_port=_port(env, "METRICS_PORT"),
+            metrics_host=_host("METRICS_HOST", _text(env, "METRICS_HOST") or DEFAULT_METRICS_HOST),
             log_level=_choice(env, "LOG_LEVEL", _LOG_LEVELS, "INFO"),
+            log_format=_choice(env, "LOG_FORMAT", _LOG_FORMATS, "text"),
             app_env=_choice(env, "APP_ENV", _ENVS, "production"),
             agency_name=_text(env, "AGENCY_NAME") or "",
             default_timezone=check_timezone("DEFAULT_TIMEZONE",
@@ -268,5 +283,60 @@ class Config:
     def secrets(self) -> tuple[str, ...]:
         """Every secret value, so logging can scrub them if one ever slips into a message."""
         values = [self.telegram_bot_token, self.openai_api_key,
-                  self.zoom.client_secret if self.zoom else None, self.events_webhook_secret]
+                  self.zoom.client_secret if self.zoom else None,
+                  self.webhook.secret if self.webhook else None, self.events_webhook_secret]
         return tuple(v for v in values if v)
+
+
+def _host(name: str, value: str) -> str:
+    """An IP address (IPv6 with or without brackets) or a host name."""
+    bare = value[1:-1] if value.startswith("[") and value.endswith("]") else value
+    try:
+        return str(ipaddress.ip_address(bare))
+    except ValueError:
+        pass
+    if not _HOST_RE.match(bare):
+        raise ConfigError(f"{name}: must be an IP address or a host name, got {value!r}")
+    return bare
+
+
+def _listen(env: Mapping[str, str], name: str, default: str) -> tuple[str, int]:
+    """``host:port`` (``[::]:8443`` for IPv6) as a pair."""
+    value = _text(env, name) or default
+    host, sep, port = value.rpartition(":")
+    if not sep or not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise ConfigError(f"{name}: must be host:port with a port 1-65535, e.g. "
+                          f"{default}, got {value!r}")
+    return _host(name, host), int(port)
+
+
+def _webhook(env: Mapping[str, str]) -> Webhook | None:
+    """Webhook mode when ``TELEGRAM_WEBHOOK_URL`` is set; its secret is then required."""
+    url = _text(env, "TELEGRAM_WEBHOOK_URL")
+    if url is None:
+        return None
+    parts = urlsplit(url)
+    if parts.scheme != "https" or not parts.hostname or parts.query or parts.fragment:
+        raise ConfigError("TELEGRAM_WEBHOOK_URL: must be the public https:// URL Telegram "
+                          f"posts updates to (no query), got {url!r}")
+    secret = _text(env, "TELEGRAM_WEBHOOK_SECRET")
+    rule = "1-256 characters of A-Z, a-z, 0-9, _ and -"
+    if secret is None:
+        raise ConfigError(f"TELEGRAM_WEBHOOK_SECRET: required with TELEGRAM_WEBHOOK_URL "
+                          f"({rule})")
+    if not _WEBHOOK_SECRET_RE.match(secret):
+        raise ConfigError(f"TELEGRAM_WEBHOOK_SECRET: must be {rule}")
+    host, port = _listen(env, "WEBHOOK_LISTEN", DEFAULT_WEBHOOK_LISTEN)
+    return Webhook(url=url, secret=secret, host=host, port=port, path=parts.path.strip("/"))
+
+
+@dataclass(frozen=True, slots=True)
+class Webhook:
+    """Webhook mode: Telegram posts to ``url``; this process listens on ``host:port``."""
+
+    url: str
+    secret: str = field(repr=False)
+    host: str
+    port: int
+    path: str
+    """The URL's path without slashes: the route the server answers (a proxy keeps it)."""

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from typing import Literal
+from zoneinfo import ZoneInfo
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +47,20 @@ class Agent:
     console_only: bool = False
     """The console chat's demo agent: never offered to Telegram leads; its calendar is the
     bot's own database, even with Google configured."""
+    away_from: date | None = None
+    """``/away``: the first day the agent is off, in the agent's zone."""
+    away_until: date | None = None
+    """``/away``: the last day off (inclusive)."""
+
+    @property
+    def away(self) -> Interval | None:
+        """The agent's days off as absolute time, from the first day's midnight in the agent's
+        zone to the midnight after the last; None when the agent is not away."""
+        if self.away_from is None or self.away_until is None:
+            return None
+        tz = ZoneInfo(self.timezone)
+        return Interval(datetime.combine(self.away_from, time(0), tz),
+                        datetime.combine(self.away_until + timedelta(days=1), time(0), tz))
 
 
 class LeadStatus(StrEnum):
@@ -97,11 +112,15 @@ class Lead:
     timezone_assumed: bool = False
     """``timezone`` is the agent's, assumed when times were first shown; a zone the lead gives,
     or one their phone number implies, replaces it."""
+    taken_over_by: int | None = None
+    """The agent who took the lead over: the bot says nothing to the lead until handed back."""
 
 
 class Role(StrEnum):
     USER = "user"
     ASSISTANT = "assistant"
+    AGENT = "agent"
+    """What the agent wrote to the lead while taking them over."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,6 +140,10 @@ class AppointmentStatus(StrEnum):
     BOOKED = "booked"
     CANCELLED = "cancelled"
     FAILED = "failed"
+    NO_SHOW = "no_show"
+    """The agent marked that the lead did not come."""
+    HELD = "held"
+    """The meeting took place: not marked a no-show by an hour after its end."""
 
 
 ReminderKind = Literal["24h", "1h", "10m"]

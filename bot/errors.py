@@ -17,7 +17,9 @@
         ├── OfferExpired            a button that is stale, forged or not this lead's
         │                           (``reason``: an ``ExpiryReason``)
         ├── NotFound                no such agent, lead or appointment
-        └── BookingFailed           a step of the booking failed and was undone
+        ├── BookingFailed           a step of the booking failed and was undone
+        └── Refused                 (bot.team.access) a team control that cannot be done;
+                                    str() is what the agent is told
 
 Adapters wrap transport errors with ``raise ... from err`` so the core only sees these.
 """

@@ -88,6 +88,16 @@ class LeadStore(Protocol):
         """Every status the lead has moved to, oldest first, with when."""
         ...
 
+    async def for_agent(self, agent_id: int | None, *, unassigned: bool = False,
+                        limit: int = 500) -> list[Lead]:
+        """An agent's leads (None: everyone's), most recently active first; ``unassigned``
+        adds the leads no agent has yet."""
+        ...
+
+    async def taken_over(self, agent_id: int) -> list[Lead]:
+        """The leads this agent has taken over, by id."""
+        ...
+
 
 class MessageStore(Protocol):
     """The chat history, appended to; only the text of a message the lead edits changes."""
@@ -179,6 +189,15 @@ class AppointmentStore(Protocol):
 
     async def mark_cancelled(self, appointment_id: int) -> bool:
         """Active -> cancelled; False if it was not active."""
+        ...
+
+    async def mark_no_show(self, appointment_id: int) -> bool:
+        """booked (or held) -> no_show; False if it was neither."""
+        ...
+
+    async def mark_held(self, ended_before: datetime) -> list[Appointment]:
+        """Booked meetings that ended before ``ended_before`` -> held, idempotently; returns
+        those it changed."""
         ...
 
     async def active_between(self, agent_ids: list[int], start: datetime,

@@ -13,6 +13,7 @@ from collections.abc import Awaitable, Callable
 from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
 from datetime import timedelta
+from functools import cached_property
 from types import TracebackType
 
 from bot.booking import notices
@@ -29,6 +30,8 @@ from bot.observability.metrics import Metrics, Quota
 from bot.ports import CalendarProvider, MeetingProvider, Notifier, OutMessage, Repositories
 from bot.scheduling.agents import AgentDirectory
 from bot.scheduling.service import SlotService
+from bot.team.controls import with_meeting_buttons
+from bot.team.service import TeamService
 
 log = logging.getLogger(__name__)
 
@@ -79,6 +82,14 @@ class Services:
     def agents(self) -> AgentDirectory:
         """The cached agent directory the slot service reads."""
         return self.slots.agents
+
+    @cached_property
+    def team(self) -> TeamService:
+        """The sales team's controls, on the same stores, services and notifier."""
+        return TeamService(self.store, self.slots, self.booking, self.reminders,
+                           self.conversation, self.notifier, self.clock, self.metrics,
+                           admins=self.config.admin_telegram_ids,
+                           default_timezone=self.config.default_timezone)
 
     async def close(self) -> None:
         """Close the HTTP sessions, the servers and the database, last opened first."""
@@ -139,8 +150,10 @@ def _settled(services: Services, appointment: Appointment, completed: bool,
                                        reminders=services.reminders.plan(appointment),
                                        moved=moved is not None)
         if moved is not None:
-            return confirm, notices.agent_rescheduled(moved, appointment, agent, lead)
-        return confirm, notices.agent_booked(appointment, agent, lead)
+            return confirm, with_meeting_buttons(
+                notices.agent_rescheduled(moved, appointment, agent, lead), appointment)
+        return confirm, with_meeting_buttons(notices.agent_booked(appointment, agent, lead),
+                                             appointment)
     if moved is not None and moved.status is AppointmentStatus.BOOKED:
         return notices.move_interrupted(appointment, moved, agent, lead, tz)
     return notices.booking_interrupted(appointment, agent, lead, tz)
@@ -153,6 +166,10 @@ def schedule_sweep(services: Services) -> None:
             await services.booking.sweep()
         except Exception:
             log.exception("clean-up sweep failed")
+        try:
+            await services.team.meetings.settle_held()
+        except Exception:
+            log.exception("marking meetings held failed")
         await prune_updates(services)
         schedule_sweep(services)
 

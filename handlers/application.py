@@ -6,7 +6,9 @@ The services are built in ``post_init`` (the bot exists by then, so the notifier
 in flight, bookings included, have finished), plus the two exits an operator must tell apart:
 a token Telegram rejects (one line without the token, exit 2; PTB's own traceback of it is held
 back) and another instance polling the same token (one line, exit 1; the error handler stops
-the application on the first 409).
+the application on the first 409). ``run_webhook`` is PTB's ``Application.run_webhook``: it
+tells Telegram the public URL and the secret token, and its server answers 403, changing
+nothing, to a request without that token.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from telegram import BotCommand, Update
 from telegram.error import Conflict, Forbidden, InvalidToken, TelegramError
 from telegram.ext import AIORateLimiter, ApplicationBuilder, ContextTypes, JobQueue
 
-from bot.config import Config
+from bot.config import Config, Webhook
 from bot.errors import ConfigError
 from bot.services import ServicesFactory, startup
 from handlers import admin, agent, lead
@@ -35,6 +37,8 @@ COMMANDS = [BotCommand("start", "Start over"), BotCommand("times", "Show free ti
             BotCommand("reschedule", "Move my meeting"), BotCommand("cancel", "Cancel my meeting")]
 POLL_TIMEOUT = 30
 """Seconds one long poll waits for updates."""
+WEBHOOK_RETRIES = 3
+"""Retries of ``setWebhook`` at start-up (about 5 s in all) before giving up with one line."""
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGABRT)
 
 
@@ -95,7 +99,7 @@ def _post_init(open_services: ServicesFactory) -> Callable[[BotApp], Coroutine[A
             await application.bot.set_my_commands(COMMANDS)
         except TelegramError as err:
             log.warning("could not set the command menu: %s", err)
-        log.info("polling for updates as @%s", application.bot.username)
+        log.info("ready for updates as @%s", application.bot.username)
     return post_init
 
 
@@ -140,27 +144,64 @@ def run_polling(application: BotApp, *, poll_timeout: float = POLL_TIMEOUT,
     PTB runs its own event loop here: call it outside ``asyncio.run``. Pass no signals when
     running outside the main thread.
     """
+    code = _run(lambda: application.run_polling(
+        timeout=timedelta(seconds=poll_timeout), drop_pending_updates=False,
+        stop_signals=stop_signals))
+    if code == 0 and application.bot_data.conflict:
+        print("another instance is polling with this TELEGRAM_BOT_TOKEN; stopping this one.")
+        return 1
+    return code
+
+
+def webhook_arguments(webhook: Webhook) -> dict[str, Any]:
+    """PTB's ``run_webhook``/``start_webhook`` arguments for this webhook configuration.
+
+    Every replica sets the same URL and secret, so a restart or a second replica changes
+    nothing at Telegram; updates queued there while no replica ran are kept.
+    """
+    return {"listen": webhook.host, "port": webhook.port, "url_path": webhook.path,
+            "webhook_url": webhook.url, "secret_token": webhook.secret,
+            "drop_pending_updates": False, "bootstrap_retries": WEBHOOK_RETRIES}
+
+
+def run_webhook(application: BotApp, webhook: Webhook, *,
+                stop_signals: Sequence[int] = STOP_SIGNALS) -> int:
+    """Serve Telegram's webhook requests until one of ``stop_signals``; the exit code."""
+    try:
+        return _run(lambda: application.run_webhook(**webhook_arguments(webhook),
+                                                    stop_signals=stop_signals))
+    except OSError as err:
+        print(f"WEBHOOK_LISTEN: cannot listen on {webhook.host}:{webhook.port} "
+              f"({err.strerror or type(err).__name__})")
+        return 2
+    except TelegramError as err:
+        # A refused URL (400) or Telegram out of reach through every retry.
+        print(f"TELEGRAM_WEBHOOK_URL: Telegram did not set the webhook: {err}")
+        return 1
+
+
+def _run(serve: Callable[[], None]) -> int:
     quiet = _RejectedTokenReportedHere()
     ptb = logging.getLogger("telegram.ext")  # PTB's start-up retry loop logs there
     ptb.addFilter(quiet)
     try:
-        application.run_polling(timeout=timedelta(seconds=poll_timeout),
-                                drop_pending_updates=False, stop_signals=stop_signals)
+        serve()
     except InvalidToken:
         # PTB's message repeats the token: say it without.
         print("TELEGRAM_BOT_TOKEN was rejected by Telegram: check it with @BotFather.")
         return 2
     finally:
         ptb.removeFilter(quiet)
-    if application.bot_data.conflict:
-        print("another instance is polling with this TELEGRAM_BOT_TOKEN; stopping this one.")
-        return 1
     return 0
 
 
 class _RejectedTokenReportedHere(logging.Filter):
-    """PTB logs a rejected token with a whole traceback; ``run_polling`` says it in one line."""
+    """PTB logs a rejected token, and a start-up request it gave up on, with a whole traceback;
+    ``run_polling`` and ``run_webhook`` say them in one line."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         error = record.exc_info[1] if record.exc_info else None
-        return not isinstance(error, InvalidToken)
+        if isinstance(error, InvalidToken):
+            return False
+        # The retry loop's "Bootstrap Set Webhook ... Aborting", whose error is reported.
+        return not (isinstance(error, TelegramError) and "Bootstrap" in record.getMessage())

@@ -18,6 +18,7 @@ from telegram.ext import ExtBot
 
 from bot.ports import OutMessage
 from bot.services import Ping
+from bot.team.controls import COPY_CHAT, COPY_MESSAGE
 
 RESEND_AFTER = 0.5
 
@@ -51,13 +52,27 @@ class TelegramNotifier:
             await self._send(chat_id, message, markup)
 
     async def _send(self, chat_id: int, message: OutMessage, markup: Any) -> None:
-        if message.attachment is not None:
+        if COPY_MESSAGE in message.extra:
+            await self._copy(chat_id, message, markup)
+        elif message.attachment is not None:
             await self._bot.send_document(
                 chat_id, document=message.attachment.content,
                 filename=message.attachment.filename, caption=message.text[:1024],
                 reply_markup=markup)
         else:
             await self._bot.send_message(chat_id, message.text[:4096], reply_markup=markup)
+
+
+    async def _copy(self, chat_id: int, message: OutMessage, markup: Any) -> None:
+        """A message of another chat copied along, the text as its caption; a message that
+        takes no caption (a sticker, a location) follows the text instead."""
+        source, message_id = int(message.extra[COPY_CHAT]), int(message.extra[COPY_MESSAGE])
+        try:
+            await self._bot.copy_message(chat_id, source, message_id,
+                                         caption=message.text[:1024], reply_markup=markup)
+        except BadRequest:
+            await self._bot.send_message(chat_id, message.text[:4096], reply_markup=markup)
+            await self._bot.copy_message(chat_id, source, message_id)
 
 
 def telegram_ping(token: str, base_url: str) -> Ping:

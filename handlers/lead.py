@@ -116,7 +116,7 @@ async def text(update: Update, context: BotContext) -> None:
         context.application.create_task(context.bot.send_chat_action(chat, ChatAction.TYPING),
                                         update=update)
     await _answer(update, context, started, lambda: context.services.conversation.text(
-        sender_of(update), message.text, message.message_id))
+        sender_of(update), message.text, message.message_id, media=message.media))
 
 
 async def edited(update: Update, context: BotContext) -> None:
@@ -176,14 +176,18 @@ async def other(update: Update, context: BotContext) -> None:
     """Anything that is not text: a short polite answer, never silence."""
     started = time.perf_counter()
     kind = next((name for f, name in _KINDS if f.check_update(update)), "message")
-    await _answer(update, context, started,
-                  lambda: context.services.conversation.unsupported(sender_of(update), kind))
+    message = update.effective_message
+    message_id = message.message_id if message is not None else None
+    await _answer(update, context, started, lambda: context.services.conversation.unsupported(
+        sender_of(update), kind, message_id))
 
 
 @dataclass(frozen=True, slots=True)
 class _Text:
     text: str
     message_id: int
+    media: bool = False
+    """The words are a caption: a photo, a document... came with them."""
 
 
 def _text_of(update: Update) -> _Text:
@@ -191,4 +195,4 @@ def _text_of(update: Update) -> _Text:
     words = None if message is None else message.text or message.caption
     if message is None or words is None:
         raise UnexpectedUpdateError("a text update without a text")
-    return _Text(words, message.message_id)
+    return _Text(words, message.message_id, media=message.text is None)

@@ -121,6 +121,10 @@ def build_system_prompt(context: BrainContext) -> str:
     return "\n".join(lines)
 
 
+AGENT_SAID = "[the agent, in person] "
+"""Opens an agent's own message in the history the model sees."""
+
+
 def build_messages(context: BrainContext) -> list[dict[str, str]]:
     """The system prompt followed by the last ``HISTORY_LIMIT`` messages, oldest first."""
     messages = [{"role": "system", "content": build_system_prompt(context)}]
@@ -129,6 +133,11 @@ def build_messages(context: BrainContext) -> list[dict[str, str]]:
 
 
 def _history_entry(message: Message) -> dict[str, str]:
+    if message.role is Role.AGENT:
+        # The agent wrote in person while the bot was muted: said on our side, and marked so
+        # the model does not take it for its own words.
+        return {"role": "assistant",
+                "content": f"{AGENT_SAID}{message.content}"[:MESSAGE_CHARS]}
     role = "assistant" if message.role == Role.ASSISTANT else "user"
     return {"role": role, "content": message.content[:MESSAGE_CHARS]}
 

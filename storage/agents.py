@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sqlite3
 from dataclasses import asdict
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from bot.domain import Agent
@@ -17,19 +17,36 @@ from storage.db import Database, from_db, to_db
 
 _FIELDS = ("name", "telegram_id", "calendar_id", "timezone", "working_hours", "slot_minutes",
            "buffer_minutes", "notice_minutes", "horizon_days", "max_per_day", "active",
-           "console_only")
+           "console_only", "away_from", "away_until")
 _FLAGS = ("active", "console_only")
+_DATES = ("away_from", "away_until")
 _UPDATABLE = frozenset(_FIELDS) - {"telegram_id"}
 _STAMP = "updated_at = strftime('%Y-%m-%dT%H:%M:%fZ','now')"
 
 
 def _agent(row: sqlite3.Row) -> Agent:
-    values: dict[str, Any] = {f: bool(row[f]) if f in _FLAGS else row[f] for f in _FIELDS}
+    values: dict[str, Any] = {f: _read(f, row[f]) for f in _FIELDS}
     return Agent(id=row["id"], **values)
 
 
+def _read(name: str, value: Any) -> Any:
+    if name in _FLAGS:
+        return bool(value)
+    if name in _DATES:
+        return date.fromisoformat(value) if value else None
+    return value
+
+
+def _write(name: str, value: Any) -> Any:
+    if name in _FLAGS:
+        return int(value)
+    if name in _DATES:
+        return value.isoformat() if value else None
+    return value
+
+
 def _row(values: dict[str, Any]) -> dict[str, Any]:
-    return {f: int(v) if f in _FLAGS else v for f, v in values.items()}
+    return {f: _write(f, v) for f, v in values.items()}
 
 
 class AgentRepository:

@@ -142,6 +142,23 @@ class AppointmentRepository:
         return await self._set(appointment_id, f"AND status IN {_ACTIVE}",
                                status=AppointmentStatus.CANCELLED)
 
+    async def mark_no_show(self, appointment_id: int) -> bool:
+        """booked (or held) -> no_show; False if it was neither."""
+        return await self._set(appointment_id, "AND status IN ('booked', 'held')",
+                               status=AppointmentStatus.NO_SHOW)
+
+    async def mark_held(self, ended_before: datetime) -> list[Appointment]:
+        """Booked meetings that ended before ``ended_before`` -> held (idempotent: a second
+        run finds none); returns those it changed."""
+        async with self._db.transaction() as tx:
+            rows = await tx.fetchall(
+                "SELECT * FROM appointments WHERE status = 'booked' AND end_at < ?",
+                (to_db(ended_before),))
+            await tx.execute(
+                f"UPDATE appointments SET status = 'held', updated_at = {_NOW} "
+                "WHERE status = 'booked' AND end_at < ?", (to_db(ended_before),))
+        return [_appointment(r) for r in rows]
+
     async def active_between(self, agent_ids: list[int], start: datetime,
                              end: datetime) -> list[Appointment]:
         """Active (pending or booked) appointments of these agents overlapping [start, end)."""

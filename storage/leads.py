@@ -12,7 +12,8 @@ from bot.pipeline import LEGACY
 from storage.db import Database, from_db, opt_from_db
 
 _UPDATABLE = frozenset({"name", "phone_number", "email", "timezone", "status", "agent_id",
-                        "notes", "awaiting", "chat_id", "language", "timezone_assumed"})
+                        "notes", "awaiting", "chat_id", "language", "timezone_assumed",
+                        "taken_over_by"})
 
 
 def _lead(row: sqlite3.Row) -> Lead:
@@ -22,7 +23,8 @@ def _lead(row: sqlite3.Row) -> Lead:
                 agent_id=row["agent_id"], notes=row["notes"],
                 created_at=opt_from_db(row["created_at"]),
                 updated_at=opt_from_db(row["updated_at"]), awaiting=_awaiting(row["awaiting"]),
-                language=row["language"], timezone_assumed=bool(row["timezone_assumed"]))
+                language=row["language"], timezone_assumed=bool(row["timezone_assumed"]),
+                taken_over_by=row["taken_over_by"])
 
 
 def _status(value: str) -> LeadStatus:
@@ -91,6 +93,25 @@ class LeadRepository:
                     f"UPDATE leads SET {sets}, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ',"
                     "'now') WHERE id = :id", params)
         return require(await self.get(lead_id), "lead")
+
+    async def for_agent(self, agent_id: int | None, *, unassigned: bool = False,
+                        limit: int = 500) -> list[Lead]:
+        """An agent's leads (None: everyone's), most recently active first; ``unassigned``
+        adds the leads no agent has yet."""
+        if agent_id is None:
+            rows = await self._db.fetchall(
+                "SELECT * FROM leads ORDER BY updated_at DESC, id DESC LIMIT ?", (limit,))
+        else:
+            rows = await self._db.fetchall(
+                "SELECT * FROM leads WHERE agent_id = ? OR (? AND agent_id IS NULL) "
+                "ORDER BY updated_at DESC, id DESC LIMIT ?", (agent_id, int(unassigned), limit))
+        return [_lead(r) for r in rows]
+
+    async def taken_over(self, agent_id: int) -> list[Lead]:
+        """The leads this agent has taken over, by id."""
+        rows = await self._db.fetchall(
+            "SELECT * FROM leads WHERE taken_over_by = ? ORDER BY id", (agent_id,))
+        return [_lead(r) for r in rows]
 
     async def status_history(self, lead_id: int) -> list[tuple[LeadStatus, datetime]]:
         """Every status the lead has moved to, oldest first, with when."""

@@ -105,6 +105,10 @@ class BookingService:
         agent = await self._slots.agents.get(offer.agent_id)
         if agent is None or not self._slots.agents.serves(agent):
             raise OfferExpired(ExpiryReason.AGENT_GONE)
+        if agent.away is not None and agent.away.overlaps(offer.interval):
+            # Offered before the agent said they are away then (/away).
+            self._metrics.incr("bookings.taken")
+            raise SlotTaken("the agent is away then")
         move = await self._move(lead, offer.reschedule_of)
         now = self._clock.now()
         start = time.perf_counter()

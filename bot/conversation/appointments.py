@@ -36,6 +36,7 @@ from bot.errors import BookingFailed, ExpiryReason, NotFound, OfferExpired, Slot
 from bot.observability.metrics import Metrics
 from bot.pipeline import Step, advance
 from bot.ports import AppointmentStore, Button, OfferStore, OutMessage
+from bot.team.controls import with_meeting_buttons
 
 log = logging.getLogger(__name__)
 # A tap on a batch that is spent this way may be a second tap on the meeting just booked.
@@ -175,11 +176,11 @@ class Appointments:
         self._reminders.schedule(appointment)
         if booked.replaced is not None:
             self._reminders.forget(booked.replaced.id)
-            await self._team.notify(agent, notices.agent_rescheduled(booked.replaced,
-                                                                     appointment, agent, lead))
+            notice = notices.agent_rescheduled(booked.replaced, appointment, agent, lead)
         else:
-            await self._team.notify(agent, notices.agent_booked(
-                appointment, agent, lead, await self._booking.answers_of(lead.id)))
+            notice = notices.agent_booked(appointment, agent, lead,
+                                          await self._booking.answers_of(lead.id))
+        await self._team.notify(agent, with_meeting_buttons(notice, appointment))
         await self._profile.ask_missing(turn, agent)
 
     async def ask_cancel(self, turn: Turn, *, confirmed: bool) -> None:

@@ -47,10 +47,12 @@ class Offering:
             moving=any(o.reschedule_of is not None for o in offers)))
 
     async def offer(self, turn: Turn, words: str = "", *, agent: Agent | None = None,
-                    reschedule_of: Appointment | None = None, lead_in: str = "") -> None:
+                    reschedule_of: Appointment | None = None, lead_in: str = "",
+                    engage: bool = True) -> None:
         """Offer times near ``words`` (the lead's own, e.g. "friday morning"; "" for the next
         free ones), of ``agent`` or else of every active agent, or to move ``reschedule_of``;
-        ``lead_in`` opens the message."""
+        ``lead_in`` opens the message. ``engage``: the offers engage the lead (not when the
+        team sends them unasked, after a no-show or a cancel)."""
         lead = turn.lead
         tz = await self._team.zone(lead)
         when = parse_when(words, self._clock.now().astimezone(tz)) if words else None
@@ -68,14 +70,15 @@ class Offering:
             return
         turn.messages.append(_message(result, tz, lead_in, when, reschedule_of))
         turn.offered = turn.offered or bool(result.offers)
+        status = advance(lead.status, Step.ENGAGED) if engage else lead.status
         if result.offers and lead.timezone is None:
             # Said once: from now on times are shown in this zone, until the lead gives theirs
             # or their number implies it.
             await self._leads.update(turn, timezone=tz.key, timezone_assumed=True,
-                                     status=advance(lead.status, Step.ENGAGED))
+                                     status=status)
             turn.say(wording.zone_note(notices.zone_label(tz)))
-        elif result.offers and advance(lead.status, Step.ENGAGED) != lead.status:
-            await self._leads.update(turn, status=advance(lead.status, Step.ENGAGED))
+        elif result.offers and status != lead.status:
+            await self._leads.update(turn, status=status)
 
 
 def _intro(result: OfferResult, tz: ZoneInfo, when: When | None) -> str:

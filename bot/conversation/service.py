@@ -33,6 +33,7 @@ from bot.conversation.appointments import MEETINGS_PER_LEAD, Appointments, Inten
 from bot.conversation.brain import Brain, BrainContext, BrainReply, OfferedTime, UpcomingMeeting
 from bot.conversation.consent import Consent
 from bot.conversation.edits import meaning
+from bot.conversation.handover import Handover
 from bot.conversation.offering import Offering
 from bot.conversation.profile import Profile
 from bot.conversation.qualifying import QUESTION_PREFIX, Qualifying
@@ -49,7 +50,7 @@ from bot.conversation.turn import (
     Team,
     Turn,
 )
-from bot.domain import Awaiting, Lead, LeadStatus, Message, Role, clean_text
+from bot.domain import Appointment, Awaiting, Lead, LeadStatus, Message, Role, clean_text
 from bot.errors import BotError
 from bot.followups.consent import source as deep_link_source
 from bot.followups.nudges import Nudges
@@ -58,6 +59,8 @@ from bot.observability.metrics import Metrics
 from bot.ports import Notifier, OutMessage, Repositories
 from bot.qualification import Qualification
 from bot.scheduling.service import SlotService
+from bot.team import wording as team_wording
+from bot.team.lead_side import Reoffer
 
 __all__ = ["CANCEL_PREFIX", "KEEP", "OFFER_PREFIX", "SHOW_TIMES", "ConversationService",
            "Sender"]
@@ -92,6 +95,8 @@ class ConversationService:
         self._team = Team(slots.agents, notifier, metrics, default_timezone=default_timezone)
         self._offering = Offering(slots, store.offers, self._leads, self._team, clock)
         self._profile = Profile(store.appointments, booking, self._leads, self._team, clock)
+        self._handover = Handover(self._offering, store.offers, self._team, metrics,
+                                 agency_name=agency_name)
         self._appointments = Appointments(booking, reminders, store.appointments, store.offers,
                                           self._offering, self._profile, self._leads,
                                           self._team, clock, metrics,
@@ -125,6 +130,8 @@ class ConversationService:
         source = deep_link_source(payload)
         if source is not None and self._privacy is not None:
             await self._privacy.set_source(turn.lead.id, source)
+        if await self._handover.muted(turn, "/start"):
+            return []
         if turn.lead.status is LeadStatus.OPTED_OUT:
             await self._consent.opt_in(turn)
         agent = await self._team.agent_of(turn.lead)
@@ -132,10 +139,13 @@ class ConversationService:
         turn.say(wording.greeting(sender.first_name, names), buttons=SHOW_TIMES_ROW)
         return await self._finish(turn)
 
-    async def text(self, sender: Sender, text: str,
-                   telegram_message_id: int | None = None) -> list[OutMessage]:
-        """A typed message (or a photo's caption): the brain decides, the tools act."""
+    async def text(self, sender: Sender, text: str, telegram_message_id: int | None = None,
+                   *, media: bool = False) -> list[OutMessage]:
+        """A typed message (or a photo's caption, ``media``): the brain decides, the tools
+        act."""
         turn = await self._begin(sender, text, telegram_message_id, kind="text")
+        if await self._handover.muted(turn, text, telegram_message_id if media else None):
+            return []
         if not text.strip():
             turn.say(wording.EMPTY)
             return await self._finish(turn)
@@ -164,6 +174,8 @@ class ConversationService:
             return await self.text(sender, text, telegram_message_id)
         self._metrics.incr("messages.edited")
         turn = Turn(lead, "edit")
+        if await self._handover.muted(turn, team_wording.edited(text)):
+            return []
         history = await self._store.messages.last(lead.id, HISTORY)
         ids = [m.id for m in history]
         # An edit of a line older than the brain's window is stored, not answered.
@@ -181,6 +193,8 @@ class ConversationService:
         """A message past the chat's flood limit: stored, not thought about."""
         turn = await self._begin(sender, text, telegram_message_id, kind="throttled")
         self._metrics.incr("messages.throttled")
+        if await self._handover.muted(turn, text):
+            return []
         if warn:
             turn.say(wording.THROTTLED)
         return await self._finish(turn)
@@ -188,6 +202,8 @@ class ConversationService:
     async def command(self, sender: Sender, name: str) -> list[OutMessage]:
         """/cancel, /reschedule and /times: the same tools as the words, without the brain."""
         turn = await self._begin(sender, f"/{name}", kind=name)
+        if await self._handover.muted(turn, f"/{name}"):
+            return []
         if name == "stop":
             await self._consent.opt_out(turn, self._clock.now())
         elif await self._consent.muted(turn):
@@ -224,21 +240,29 @@ class ConversationService:
                       contact_user_id: int | None) -> list[OutMessage]:
         """A shared contact: only the sender's own number is taken."""
         turn = await self._begin(sender, "(shared a contact)", kind="contact")
+        if await self._handover.muted(turn, team_wording.relayed_kind("contact")):
+            return []
         if contact_user_id != sender.telegram_id:
             turn.say(wording.NOT_YOUR_CONTACT)
             return await self._finish(turn)
         await self._profile.save(turn, SaveDetails(phone=phone), from_contact=True)
         return await self._finish(turn)
 
-    async def unsupported(self, sender: Sender, kind: str) -> list[OutMessage]:
+    async def unsupported(self, sender: Sender, kind: str,
+                          telegram_message_id: int | None = None) -> list[OutMessage]:
         """Stickers, photos, voice...: a short polite answer."""
-        turn = await self._begin(sender, f"(sent a {kind})", kind="unsupported")
+        turn = await self._begin(sender, f"(sent a {kind})", telegram_message_id,
+                                 kind="unsupported")
+        if await self._handover.muted(turn, "", telegram_message_id, kind=kind):
+            return []
         turn.say(wording.unsupported(kind), buttons=SHOW_TIMES_ROW)
         return await self._finish(turn)
 
     async def tap(self, sender: Sender, data: str) -> list[OutMessage]:
         """An inline button; the data is opaque and checked, never trusted."""
         turn = await self._begin(sender, f"(tapped {data[:20]})", kind="tap")
+        if await self._handover.muted(turn, await self._handover.tapped(turn, data)):
+            return []
         if not data.startswith(CANCEL_PREFIX) and await self._consent.muted(turn):
             pass
         elif data == SHOW_TIMES:
@@ -260,6 +284,19 @@ class ConversationService:
         else:
             turn.say(wording.STALE_BUTTON)
             await self._appointments.offer_times(turn)
+        return await self._finish(turn)
+
+    # ----- the sales team's hand (bot.team's ``LeadSide``) ----------------------------------
+
+    async def set_lead(self, lead_id: int, **fields: object) -> Lead:
+        """Store these changes to a lead (a takeover, a status), seen by the next turn."""
+        return await self._leads.set(lead_id, **fields)
+
+    async def reoffer(self, lead: Lead, why: Reoffer, about: Appointment) -> list[OutMessage]:
+        """What the lead is told when their agent marks a no-show, cancels or moves
+        ``about``, with fresh times of that agent; stored as the bot's words."""
+        turn = Turn(await self._leads.set(lead.id), f"team_{why.value}")
+        await self._handover.reoffer(turn, why, about)
         return await self._finish(turn)
 
     # ----- the turn -----------------------------------------------------------------------

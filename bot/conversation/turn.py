@@ -101,6 +101,12 @@ class LeadState:
         self._cache[turn.lead.telegram_id] = turn.lead
         return turn.lead
 
+    async def set(self, lead_id: int, **fields: object) -> Lead:
+        """Store these changes to a lead outside any turn of theirs (none: reload it)."""
+        lead = await self._leads.update(lead_id, **fields)
+        self._cache[lead.telegram_id] = lead
+        return lead
+
     async def wait_for(self, turn: Turn, what: Awaiting | None) -> None:
         """Remember what the bot just asked the lead (None: nothing)."""
         await self.update(turn, awaiting=what)

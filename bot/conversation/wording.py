@@ -178,3 +178,22 @@ def booking_failed(lead_name: str | None, reason: str) -> str:
 
 def _join(items: Sequence[str]) -> str:
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+# ----- the sales team's hand on a lead's meeting (bot.team) -----------------------------------
+
+def missed_you(label: str) -> str:
+    """The agent marked the meeting a no-show: kind, no blame, new times follow."""
+    return (f"We missed you at our meeting on {label}. No problem, these things happen! "
+            "Would one of these times suit you instead? ")
+
+
+def agent_cancelled(agent: str, label: str) -> str:
+    """The agent cancelled the meeting; new times follow."""
+    return (f"Sorry, {agent} had to cancel your meeting on {label}. Let's find another time "
+            "that suits you.")
+
+
+def agent_moves(agent: str) -> str:
+    """The agent asks to move the meeting; the old one stands until a new time is booked."""
+    return f"{agent} asked to find another time for our meeting. "

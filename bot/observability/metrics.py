@@ -2,11 +2,14 @@
 
 Latencies go into log-spaced histograms (about 4 % relative error), kept per minute for the last
 hour plus one cumulative histogram since start, so memory does not grow with traffic and p50/p95/p99
-come out for the last 5 minutes, the last hour and since start.
+come out for the last 5 minutes, the last hour and since start (for /stats). Each latency also
+counts into fixed cumulative buckets (``HISTOGRAM_BOUNDS``) for Prometheus, whose histograms
+must have the same bounds in every replica so that PromQL can add them up.
 """
 
 from __future__ import annotations
 
+import bisect
 import math
 import time
 from collections import Counter, deque
@@ -19,6 +22,9 @@ _MIN = 1e-5
 _BASE = 1.08
 _BUCKETS = math.ceil(math.log(1e8) / math.log(_BASE))
 WINDOWS: tuple[tuple[str, float | None], ...] = (("5m", 300.0), ("1h", 3600.0), ("all", None))
+HISTOGRAM_BOUNDS: tuple[float, ...] = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1,
+                                       0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0)
+"""Upper bounds (seconds, inclusive) of the exported buckets: 0.5 ms (a query) .. 1 min."""
 
 
 def _bucket(seconds: float) -> int:
@@ -42,6 +48,16 @@ class Summary:
     p95: float
     p99: float
     max: float
+
+
+@dataclass(frozen=True, slots=True)
+class Buckets:
+    """A latency since start in ``HISTOGRAM_BOUNDS``: ``counts[i]`` observations <= bound i
+    (cumulative, as Prometheus's ``le``), then the total count and the sum of seconds."""
+
+    counts: tuple[int, ...]
+    count: int
+    sum: float
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,12 +110,16 @@ class _Histogram:
 class _Windowed:
     """One histogram per minute for the last hour, plus a cumulative one."""
 
-    def __init__(self, now: Callable[[], float]) -> None:
+    def __init__(self, now: Callable[[], float], *, fixed: bool = False) -> None:
         self._now = now
         self._minutes: deque[tuple[int, _Histogram]] = deque()
         self.cumulative = _Histogram()
+        # Observations per exported bucket (the last one: above every bound), latencies only.
+        self.fixed = [0] * (len(HISTOGRAM_BOUNDS) + 1) if fixed else None
 
     def add(self, seconds: float, n: int = 1) -> None:
+        if self.fixed is not None:
+            self.fixed[bisect.bisect_left(HISTOGRAM_BOUNDS, seconds)] += n
         minute = int(self._now() // 60)
         if not self._minutes or self._minutes[-1][0] != minute:
             self._minutes.append((minute, _Histogram()))
@@ -135,7 +155,7 @@ class Metrics:
         """Record one duration under ``name`` (e.g. ``response``, ``db``, ``zoom.create``)."""
         recorder = self._latencies.get(name)
         if recorder is None:
-            recorder = self._latencies[name] = _Windowed(self._now)
+            recorder = self._latencies[name] = _Windowed(self._now, fixed=True)
         recorder.add(seconds)
 
     @contextmanager
@@ -158,6 +178,17 @@ class Metrics:
         """Latency summary of ``name`` over the last ``window`` seconds (None: since start)."""
         recorder = self._latencies.get(name)
         return recorder.window(window).summary() if recorder else _Histogram().summary()
+
+    def buckets(self, name: str) -> Buckets:
+        """The latency ``name`` since start in the exported buckets (empty when never seen)."""
+        recorder = self._latencies.get(name)
+        if recorder is None or recorder.fixed is None:
+            return Buckets((0,) * len(HISTOGRAM_BOUNDS), 0, 0.0)
+        running, counts = 0, []
+        for n in recorder.fixed[:-1]:
+            running += n
+            counts.append(running)
+        return Buckets(tuple(counts), recorder.cumulative.count, recorder.cumulative.total)
 
     def count(self, name: str, window: float | None = None) -> int:
         """How many ``name`` events in the last ``window`` seconds (None: since start)."""

@@ -138,6 +138,9 @@ class SlotService:
                                                       min(own_from or span.start, span.start),
                                                       span.end)
         busy: dict[int, list[Interval]] = {a.id: list(found[a.calendar_id]) for a in readable}
+        for agent in readable:
+            if agent.away is not None:  # /away: the agent's days off are busy all day
+                busy[agent.id].append(agent.away)
         mine: dict[int, list[Interval]] = {a.id: [] for a in readable}
         for appointment in own:
             busy[appointment.agent_id].append(appointment.interval)

@@ -1,4 +1,8 @@
-"""The real PTB Application, polling a fake Bot API, with Google, Zoom and OpenAI fakes."""
+"""The real PTB Application, polling a fake Bot API, with Google, Zoom and OpenAI fakes.
+
+With ``TELEGRAM_WEBHOOK_URL`` in ``env`` it runs PTB's webhook server instead, started with
+the arguments ``python -m bot run`` passes to ``run_webhook``.
+"""
 
 from __future__ import annotations
 
@@ -14,6 +18,7 @@ from bot.clock import FixedClock
 from bot.config import Config
 from bot.domain import Agent
 from bot.services import Services
+from handlers.application import webhook_arguments
 from handlers.context import BotApp
 from tests.fakes.google import FakeGoogle
 from tests.fakes.openai import FakeOpenAI
@@ -75,7 +80,10 @@ async def running_bot(tmp_path: Path, *, with_openai: bool = False, at: datetime
             services, **{"telegram_id": AGENT_ID, **(agent or {})})
         await app.start()
         assert app.updater is not None
-        await app.updater.start_polling(poll_interval=0, timeout=1)
+        if config.webhook is not None:
+            await app.updater.start_webhook(**webhook_arguments(config.webhook))
+        else:
+            await app.updater.start_polling(poll_interval=0, timeout=1)
         try:
             yield Bot(app, telegram, google, zoom, openai_fake, clock, the_agent)
         finally:

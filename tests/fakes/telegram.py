@@ -5,6 +5,10 @@ Point PTB at it with ``ApplicationBuilder().token(fake.token).base_url(f"{fake.u
 ...), read what the bot sent (``sent``, ``wait_for``, ``calls``) and script faults (``fail``,
 ``delay``, ``conflict_polling``, ``block``). Every request is recorded in ``requests``.
 
+Webhook mode: after the bot's ``setWebhook`` (recorded in ``webhook``), pushed updates are not
+served to ``getUpdates`` (which answers 409, as Telegram does) but kept for the test, which
+posts them where a load balancer would (``post_update``) with the secret token Telegram adds.
+
 Outbound records (``sent``) are dicts with: method, chat_id, message_id, text (the caption for
 files), reply_markup (decoded dict or None), parse_mode, filename and content (uploads), params.
 Unknown methods are recorded and answered ``true``, except other ``send*`` methods, which get a
@@ -24,6 +28,7 @@ from dataclasses import dataclass
 from types import TracebackType
 from typing import Any, TypeVar
 
+import aiohttp
 from aiohttp import web
 
 Params = dict[str, Any]
@@ -125,6 +130,8 @@ class FakeTelegram:
         self.requests: list[tuple[str, Params]] = []
         self.commands: list[dict[str, Any]] = []
         self.unauthorized_requests = 0
+        self.webhook: Params | None = None
+        """The last ``setWebhook``'s parameters (url, secret_token, ...) until deleteWebhook."""
         self._outbound: list[Record] = []
         self._messages: dict[tuple[int, int], dict[str, Any]] = {}
         self._users: dict[int, dict[str, Any]] = {}
@@ -145,7 +152,9 @@ class FakeTelegram:
         self._methods: dict[str, Callable[[Params], Any]] = {
             "getme": lambda _p: self.bot_user,
             "deletewebhook": self._delete_webhook,
-            "getwebhookinfo": lambda _p: {"url": "", "has_custom_certificate": False,
+            "setwebhook": self._set_webhook,
+            "getwebhookinfo": lambda _p: {"url": (self.webhook or {}).get("url", ""),
+                                          "has_custom_certificate": False,
                                           "pending_update_count": len(self._queue)},
             "sendmessage": self._send_message,
             "senddocument": lambda p: self._send_file("sendDocument", "document", p),
@@ -158,6 +167,7 @@ class FakeTelegram:
             "setmycommands": self._set_commands,
             "getmycommands": lambda _p: self.commands,
             "getchat": self._get_chat,
+            "copymessage": self._copy_message,
         }
 
     # -- lifecycle ---------------------------------------------------------------------------
@@ -195,6 +205,11 @@ class FakeTelegram:
 
     # -- injecting updates -------------------------------------------------------------------
 
+    def continue_after(self, update_id: int) -> None:
+        """Number the next updates after ``update_id``, as Telegram does for a bot restarted
+        against a fresh fake (the database remembers the ids it handled)."""
+        self._update_ids = itertools.count(max(next(self._update_ids), update_id + 1))
+
     def push_raw(self, update: dict[str, Any]) -> int:
         """Queue an update as given; an ``update_id`` is assigned when missing."""
         update = dict(update)
@@ -203,19 +218,50 @@ class FakeTelegram:
         else:  # keep later assigned ids above a caller's own
             self._update_ids = itertools.count(max(next(self._update_ids), update["update_id"] + 1))
         self._history[update["update_id"]] = update
-        self._queue.append(_Queued(update))
+        if self.webhook is None:  # with a webhook, the test posts it (post_update)
+            self._queue.append(_Queued(update))
         self._notify()
         return int(update["update_id"])
 
+    async def post_update(self, url: str, update_id: int, *,
+                          secret: str | None = None, header: bool = True) -> int:
+        """POST a pushed update to ``url`` as Telegram's webhook delivery does; the status.
+
+        The secret token is the one the bot set with ``setWebhook`` unless ``secret`` is
+        given; ``header=False`` sends none.
+        """
+        headers = {}
+        if header:
+            token = secret if secret is not None else (self.webhook or {}).get("secret_token")
+            if token:
+                headers["X-Telegram-Bot-Api-Secret-Token"] = str(token)
+        async with aiohttp.ClientSession() as session, session.post(
+                url, json=self._history[update_id], headers=headers) as response:
+            await response.read()
+            return response.status
+
     def push_text(self, user_id: int, text: str, *, chat_id: int | None = None,
                   first_name: str | None = None, last_name: str | None = None,
-                  username: str | None = None, language_code: str | None = None) -> int:
-        """Queue a text message from a user; a leading ``/command`` gets its entity."""
+                  username: str | None = None, language_code: str | None = None,
+                  reply_to: int | None = None) -> int:
+        """Queue a text message from a user; a leading ``/command`` gets its entity;
+        ``reply_to``: a Telegram reply to that message of the chat."""
         self._profile(user_id, first_name, last_name, username, language_code)
         content: dict[str, Any] = {"text": text}
         if entities := _command_entities(text):
             content["entities"] = entities
-        return self._push_message(user_id, chat_id, content)
+        return self._push_message(user_id, chat_id, self._replying(user_id, chat_id, reply_to,
+                                                                   content))
+
+    def _replying(self, user_id: int, chat_id: int | None, reply_to: int | None,
+                  content: dict[str, Any]) -> dict[str, Any]:
+        if reply_to is None:
+            return content
+        chat = user_id if chat_id is None else chat_id
+        original = self._messages.get((chat, reply_to))
+        if original is None:
+            raise KeyError(f"no message {reply_to} in chat {chat}")
+        return {**content, "reply_to_message": dict(original)}
 
     def push_command(self, user_id: int, command: str, **profile: Any) -> int:
         """Queue a ``/command`` message (with its bot_command entity)."""
@@ -257,7 +303,7 @@ class FakeTelegram:
         return self._push_message(user_id, chat_id, {"sticker": sticker})
 
     def push_photo(self, user_id: int, *, caption: str | None = None,
-                   chat_id: int | None = None) -> int:
+                   chat_id: int | None = None, reply_to: int | None = None) -> int:
         """Queue a photo message (two sizes, as Telegram sends)."""
         n = next(self._message_ids)
         photo = [{"file_id": f"photo{n}s", "file_unique_id": f"ups{n}", "width": 90,
@@ -267,7 +313,8 @@ class FakeTelegram:
         content: dict[str, Any] = {"photo": photo}
         if caption is not None:
             content["caption"] = caption
-        return self._push_message(user_id, chat_id, content)
+        return self._push_message(user_id, chat_id, self._replying(user_id, chat_id, reply_to,
+                                                                   content))
 
     def push_voice(self, user_id: int, *, duration: int = 3, chat_id: int | None = None) -> int:
         """Queue a voice message."""
@@ -443,6 +490,9 @@ class FakeTelegram:
     async def _get_updates(self, params: Params, request: web.Request) -> list[dict[str, Any]]:
         if self._conflict:
             raise _ApiError(409, _CONFLICT)
+        if self.webhook is not None:
+            raise _ApiError(409, "Conflict: can't use getUpdates method while webhook is "
+                                 "active; use deleteWebhook to delete the webhook first")
         offset = params.get("offset")
         if isinstance(offset, int) and offset > 0:
             self._queue = [q for q in self._queue if not (
@@ -481,6 +531,17 @@ class FakeTelegram:
     def _delete_webhook(self, params: Params) -> bool:
         if params.get("drop_pending_updates"):
             self._queue.clear()
+        self.webhook = None
+        return True
+
+    def _set_webhook(self, params: Params) -> bool:
+        url = params.get("url")
+        if not isinstance(url, str) or not url.startswith("https://"):
+            raise _ApiError(400, "Bad Request: bad webhook: An HTTPS URL must be provided "
+                                 "for webhook")
+        if params.get("drop_pending_updates"):
+            self._queue.clear()
+        self.webhook = dict(params)
         return True
 
     def _send_message(self, params: Params) -> dict[str, Any]:
@@ -523,6 +584,24 @@ class FakeTelegram:
         message = self._store_bot_message(chat_id, body, params)
         self._record(method, chat_id, message["message_id"], caption, params)
         return message
+
+    def _copy_message(self, params: Params) -> dict[str, Any]:
+        """copyMessage: the original's content (a new caption replaces its own) in another
+        chat; recorded with the original's kinds of content under ``copied``."""
+        chat_id = self._chat_of(params)
+        source = (int(params.get("from_chat_id", 0)), int(params.get("message_id", 0)))
+        original = self._messages.get(source)
+        if original is None:
+            raise _ApiError(400, "Bad Request: message to copy not found")
+        kinds = ("text", "photo", "document", "voice", "video", "sticker", "audio", "caption")
+        body = {k: original[k] for k in kinds if k in original}
+        if "caption" in params:
+            body["caption"] = str(params["caption"])
+        message = self._store_bot_message(chat_id, body, params)
+        record = self._record("copyMessage", chat_id, message["message_id"],
+                              body.get("text", body.get("caption")), params)
+        record["copied"] = sorted(k for k in body if k != "caption")
+        return {"message_id": message["message_id"]}
 
     def _edit_text(self, params: Params) -> dict[str, Any] | bool:
         if "inline_message_id" in params:

@@ -127,7 +127,8 @@ class FakeAgents:
 
 
 _LEAD_UPDATABLE = frozenset({"name", "phone_number", "email", "timezone", "status", "agent_id",
-                             "notes", "awaiting", "chat_id", "language", "timezone_assumed"})
+                             "notes", "awaiting", "chat_id", "language", "timezone_assumed",
+                             "taken_over_by"})
 
 
 class FakeLeads:
@@ -178,6 +179,15 @@ class FakeLeads:
 
     async def status_history(self, lead_id: int) -> list[tuple[LeadStatus, datetime]]:
         return list(self.history.get(lead_id, []))
+
+    async def for_agent(self, agent_id: int | None, *, unassigned: bool = False,
+                        limit: int = 500) -> list[Lead]:
+        leads = [x for x in self.rows.values() if agent_id is None or x.agent_id == agent_id
+                 or (unassigned and x.agent_id is None)]
+        return sorted(leads, key=lambda x: (x.updated_at or MONDAY, x.id), reverse=True)[:limit]
+
+    async def taken_over(self, agent_id: int) -> list[Lead]:
+        return [x for x in self.rows.values() if x.taken_over_by == agent_id]
 
     async def awaiting(self, lead_id: int) -> Any:
         lead = self.rows.get(lead_id)
@@ -339,6 +349,20 @@ class FakeAppointments:
             return False
         self._set(appointment_id, status=AppointmentStatus.CANCELLED)
         return True
+
+    async def mark_no_show(self, appointment_id: int) -> bool:
+        if self._require(appointment_id).status not in (AppointmentStatus.BOOKED,
+                                                        AppointmentStatus.HELD):
+            return False
+        self._set(appointment_id, status=AppointmentStatus.NO_SHOW)
+        return True
+
+    async def mark_held(self, ended_before: datetime) -> list[Appointment]:
+        ended = [a for a in self.rows.values()
+                 if a.status is AppointmentStatus.BOOKED and a.end < ended_before]
+        for appointment in ended:
+            self._set(appointment.id, status=AppointmentStatus.HELD)
+        return ended
 
     async def active_between(self, agent_ids: list[int], start: datetime,
                              end: datetime) -> list[Appointment]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import logging
 from collections.abc import Iterator
 
@@ -144,3 +145,50 @@ def test_a_handler_added_by_someone_else_sees_no_secret_either() -> None:
     finally:
         logger.removeHandler(capture)
     assert seen and "s3cr3t-value-42" not in seen[0] and "ABCDEFGHIJ" not in seen[0]
+
+
+def json_lines(err: str) -> list[dict[str, object]]:
+    return [json.loads(line) for line in err.splitlines() if line.strip()]
+
+
+def test_json_format_is_one_object_per_line_with_ids_and_durations(
+    restore_logging: None, capsys: pytest.CaptureFixture[str],
+) -> None:
+    configure("INFO", "production", log_format="json")
+    logging.getLogger("bot.booking.service").info(
+        "booking lead=%d appointment=%d outcome=booked ms=%.1f", 12, 34, 412.25)
+    logging.getLogger("bot.conversation.service").info("turn lead=%d kind=%s replies=%d ms=%.1f",
+                                                       12, "text", 1, 3.5)
+    first, second = json_lines(capsys.readouterr().err)
+    assert first["level"] == "INFO" and first["logger"] == "bot.booking.service"
+    assert first["message"] == "booking lead=12 appointment=34 outcome=booked ms=412.2"
+    assert (first["lead_id"], first["appointment_id"], first["duration_ms"]) == (12, 34, 412.2)
+    assert first["outcome"] == "booked"
+    assert str(first["time"]).endswith("Z") and "T" in str(first["time"])
+    assert (second["lead_id"], second["duration_ms"], second["kind"]) == (12, 3.5, "text")
+    assert "appointment_id" not in second
+
+
+def test_json_format_keeps_a_traceback_inside_its_one_line_and_scrubbed(
+    restore_logging: None, capsys: pytest.CaptureFixture[str],
+) -> None:
+    configure("INFO", "production", secrets=(SECRET, TOKEN), log_format="json")
+    try:
+        raise RuntimeError(f"GET {TOKEN_URL} failed with key {SECRET}")
+    except RuntimeError:
+        logging.getLogger("handlers.application").exception("handler error: %s", SECRET)
+    err = capsys.readouterr().err
+    (entry,) = json_lines(err)  # the traceback did not break the one-object-per-line rule
+    assert entry["level"] == "ERROR" and entry["message"] == "handler error: ***"
+    assert "RuntimeError" in str(entry["exception"])
+    for leaked in (SECRET, TOKEN.split(":")[1]):
+        assert leaked not in err
+
+
+def test_json_format_takes_ids_given_as_extra(
+    restore_logging: None, capsys: pytest.CaptureFixture[str],
+) -> None:
+    configure("INFO", log_format="json")
+    logging.getLogger("handlers.lead").info("reply sent", extra={"chat_id": 5, "update_id": 9})
+    (entry,) = json_lines(capsys.readouterr().err)
+    assert (entry["chat_id"], entry["update_id"]) == (5, 9)
