@@ -4,9 +4,11 @@ per agent, with the events outbox beside it."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
-from tests.e2e.harness import ADMIN_ID, Bot, running_bot
+from bot.domain import AppointmentStatus
+from tests.e2e.harness import ADMIN_ID, AGENT_ID, Bot, running_bot
 from tests.e2e.test_booking_rules import offers_for, tap
 from tests.fakes.webhook import FakeWebhook
 
@@ -68,3 +70,30 @@ async def test_stats_shows_the_funnel_per_source_and_per_agent_and_the_outbox(
         assert "Funnel 30d by source (leads/engaged/qualified/booked/held/no-show):" in lines
         assert any(line.startswith("Events outbox: ") for line in lines)
         assert len(report) < 4096
+
+
+async def test_a_no_show_the_agent_marks_reaches_the_webhook_with_the_meeting(
+        tmp_path: Path) -> None:
+    async with FakeWebhook() as hook, running_bot(
+            tmp_path, env={"EVENTS_WEBHOOK_URL": hook.hook_url,
+                           "EVENTS_WEBHOOK_SECRET": hook.secret}) as bot:
+        tg = bot.telegram
+        offers = await offers_for(tg, 8301, "can we talk today at 2pm?")
+        mark = tg.mark()
+        await tap(tg, 8301, offers, "Mon 7 Dec, 14:00 (UTC)")
+        await tg.wait_for(lambda r: r["chat_id"] == 8301 and r["method"] == "sendDocument",
+                          after=mark)
+        (appointment,) = await bot.services.store.appointments.by_status(
+            AppointmentStatus.BOOKED)
+        bot.clock.set(appointment.start + timedelta(minutes=10))
+        mark = tg.mark()
+        tg.push_text(AGENT_ID, f"/noshow {appointment.id}")
+        await tg.wait_for(lambda r: r["chat_id"] == AGENT_ID, after=mark)
+        assert bot.services.events is not None
+        await bot.services.events.deliver_due()
+        assert hook.events()[-1] == "booking.no_show"
+        body = hook.accepted[-1]
+        assert body["appointment"]["id"] == appointment.id
+        assert body["appointment"]["status"] == "no_show"
+        assert body["lead"]["status"] == "no_show"
+        assert hook.events().count("booking.created") == 1 and hook.refused == 0

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.followups.nudges import Nudges
-from tests.e2e.harness import Bot, running_bot
+from tests.e2e.harness import AGENT_ID, Bot, running_bot
 from tests.e2e.test_booking_rules import offers_for, tap, taps
 
 LEAD = 6001
@@ -129,9 +129,9 @@ async def test_a_takeover_stops_the_nudges_at_once(tmp_path: Path) -> None:
         await silent_lead(bot)
         lead = await bot.services.store.leads.by_telegram_id(LEAD)
         assert lead is not None
-        # What the agent's "Take over" button stores.
-        await bot.services.store.db.execute("UPDATE leads SET taken_over_by = ? WHERE id = ?",
-                                            (bot.agent.id, lead.id))
+        mark = bot.telegram.mark()
+        bot.telegram.push_text(AGENT_ID, f"/takeover {lead.id}")
+        await bot.telegram.wait_for_text(AGENT_ID, "You are now", after=mark)
         assert await run_at(bot, MONDAY_7 + timedelta(hours=6)) == 0
         assert await run_at(bot, MONDAY_7 + timedelta(days=4)) == 0
         assert nudges_sent(bot) == []

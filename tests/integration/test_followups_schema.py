@@ -1,5 +1,5 @@
-"""A database from before follow-ups gets the jobs, the outbox, the lead's source and takeover
-columns in place, its rows kept, and the outbox's triggers fire on it from then on."""
+"""A database from before follow-ups gets the jobs, the outbox, the answers and the lead's
+source in place, its rows kept, and the outbox's triggers fire on it from then on."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ def before_followups() -> str:
     schema = schema[:schema.index("-- Stored jobs")] + schema[schema.index("-- The seed's"):]
     schema = schema[:schema.index("-- The next due job")]
     lines = [line for line in schema.splitlines()
-             if line.split()[:1] not in (["source"], ["taken_over_by"])]
+             if line.split()[:1] != ["source"]]
     return "\n".join(lines)
 
 
