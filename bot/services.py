@@ -171,6 +171,8 @@ def schedule_sweep(services: Services) -> None:
         except Exception:
             log.exception("marking meetings held failed")
         await prune_updates(services)
+        if services.events is not None:
+            await services.events.prune()
         schedule_sweep(services)
 
     services.timers.at(services.clock.now() + SWEEP_EVERY, "sweep", sweep)

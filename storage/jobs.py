@@ -49,7 +49,8 @@ class JobRepository:
             rows = await tx.fetchall(
                 "UPDATE jobs SET status = 'claimed', claimed_at = :now WHERE id IN ("
                 "SELECT id FROM jobs WHERE status = 'due' AND due_at <= :now "
-                "ORDER BY due_at LIMIT :limit) AND status = 'due' RETURNING *",
+                # "+status": the row is found by its id, not by scanning every due one.
+                "ORDER BY due_at LIMIT :limit) AND +status = 'due' RETURNING *",
                 {"now": to_db(now), "limit": limit})
         return sorted((_job(r) for r in rows), key=lambda j: (j.due_at, j.id))
 

@@ -86,6 +86,17 @@ class OutboxRepository:
                 body["appointment"] = fields
         return body
 
+    async def prune(self, settled_before: datetime, undelivered_before: datetime | None) -> int:
+        _, settled = await self._db.execute(
+            "DELETE FROM events_outbox WHERE delivered_at < :at OR failed_at < :at",
+            {"at": to_db(settled_before)})
+        unsent = 0
+        if undelivered_before is not None:
+            _, unsent = await self._db.execute(
+                f"DELETE FROM events_outbox WHERE {_UNDONE} AND occurred_at < ?",
+                (to_db(undelivered_before),))
+        return settled + unsent
+
     async def backlog(self, now: datetime) -> Backlog:
         row = await self._db.fetchone(
             f"SELECT count(*) FILTER (WHERE {_UNDONE}) AS pending, "

@@ -28,6 +28,7 @@ GIVE_UP_AFTER = timedelta(hours=24)
 CLAIM_FOR = timedelta(minutes=2)
 """An event being posted is hidden from other deliverers this long (past the post timeout)."""
 EVERY = timedelta(seconds=15)
+KEEP = timedelta(days=7)
 TIMER = "events"
 EVENTS = ("lead.created", "lead.qualified", "booking.created", "booking.rescheduled",
           "booking.cancelled", "booking.no_show", "lead.opted_out")
@@ -110,6 +111,20 @@ class EventDelivery:
         await self._outbox.delivered(event.id, self._clock.now())
         self._metrics.incr("events.delivered")
         return True
+
+    async def prune(self) -> None:
+        """Keep the outbox small: settled events go after ``KEEP``; without a webhook nothing
+        will send the others, so they go after ``KEEP`` too (a webhook set up later gets the
+        last week's)."""
+        now = self._clock.now()
+        try:
+            gone = await self._outbox.prune(now - KEEP, now - KEEP if self._sender is None
+                                            else None)
+        except Exception:
+            log.exception("pruning the events outbox failed")
+            return
+        if gone:
+            log.info("forgot %d events older than %s", gone, KEEP)
 
     async def backlog(self) -> Backlog:
         """The outbox as /stats shows it."""

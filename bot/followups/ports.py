@@ -86,6 +86,11 @@ class OutboxStore(Protocol):
         """The JSON body of an event: the lead and appointment as stored now."""
         ...
 
+    async def prune(self, settled_before: datetime, undelivered_before: datetime | None) -> int:
+        """Forget events delivered or given up before ``settled_before`` (and, without a
+        webhook, any that happened before ``undelivered_before``); how many."""
+        ...
+
     async def backlog(self, now: datetime) -> Backlog:
         """Counts for /stats."""
         ...

@@ -115,3 +115,21 @@ async def test_a_slow_receiver_never_holds_up_the_leads_turn(tmp_path: Path) -> 
         assert await posting >= 1
         await delivery(w).deliver_due()
         assert hook.events() == ["lead.created", "lead.created"]
+
+
+async def test_settled_events_are_forgotten_after_a_week_and_without_a_webhook_all_are(
+        tmp_path: Path) -> None:
+    async with FakeWebhook(SECRET) as hook, world(
+            tmp_path, EVENTS_WEBHOOK_URL=hook.hook_url, EVENTS_WEBHOOK_SECRET=SECRET) as w:
+        await w.services.conversation.text(w.lead(1), "hello")
+        await delivery(w).deliver_due()
+        await w.services.conversation.text(w.lead(2), "hello")  # not delivered yet
+        w.clock.set(w.clock.now() + timedelta(days=8))
+        await delivery(w).prune()
+        backlog = await delivery(w).backlog()
+        assert (backlog.pending, backlog.delivered_24h) == (1, 0)
+        unsent = EventDelivery(w.services.store.outbox, None,  # type: ignore[attr-defined]
+                               w.services.timers, w.clock, w.services.metrics)
+        w.clock.set(w.clock.now() + timedelta(days=30))
+        await unsent.prune()
+        assert (await delivery(w).backlog()).pending == 0
