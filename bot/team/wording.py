@@ -143,6 +143,7 @@ def away_error(problem: str) -> str:
 
 
 MEETINGS_HEADING = "Meetings:"
+QUALIFICATION_HEADING = "Qualification:"
 NO_MEETINGS = "Meetings: none"
 HISTORY_HEADING = "Status history:"
 MESSAGES_HEADING = "Last messages:"

@@ -85,6 +85,12 @@ async def test_five_questions_one_at_a_time_make_the_lead_qualified_and_reach_th
             "- When would you like to move? Within 3 months",
             "- How will you finance it? Cash"]
         assert await lead_status(bot) is LeadStatus.QUALIFIED
+        lead = await bot.services.store.leads.by_telegram_id(LEAD)
+        assert lead is not None
+        mark = bot.telegram.mark()
+        bot.telegram.push_text(AGENT_ID, f"/lead {lead.id}")
+        card = (await bot.telegram.wait_for_text(AGENT_ID, "Qualification:", after=mark))["text"]
+        assert "- What budget do you have in mind? 250k-500k" in card.splitlines()
         for text in QUESTIONS:
             asked = [r for r in bot.telegram.sent(LEAD) if text in (r["text"] or "")]
             assert len(asked) == 1, f"asked twice: {text}"
