@@ -220,9 +220,7 @@ class ConversationService:
         """/forget: the lead's personal data and messages erased, the agent told."""
         turn = await self._begin(sender, "/forget", kind="forget")
         await self._consent.forget(turn, self._clock.now())
-        # Nothing of the turn is stored: the history was just erased.
-        log.info("turn lead=%d kind=forget replies=%d", turn.lead.id, len(turn.messages))
-        return turn.messages
+        return turn.messages  # not stored: the history was just erased
 
     async def nudge(self, lead: Lead, text: str) -> list[OutMessage]:
         """A follow-up to a silent lead: ``text`` over fresh offers; none when nothing is free."""
