@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-MAX_ROWS = 8
+MAX_ROWS = 5
 """Rows per grouping, the largest first, so the report stays one message."""
 
 
@@ -51,7 +51,7 @@ def funnel_lines(funnels: Sequence[Funnel]) -> list[str]:
         if not funnel.rows:
             lines.append(" none")
         for row in funnel.rows[:MAX_ROWS]:
-            lines.append(f" {row.key[:40]}: {row.leads}/{row.engaged}/{row.qualified}/"
+            lines.append(f" {row.key[:30]}: {row.leads}/{row.engaged}/{row.qualified}/"
                          f"{row.booked}/{row.held}/{row.no_show}")
         if len(funnel.rows) > MAX_ROWS:
             lines.append(f" and {len(funnel.rows) - MAX_ROWS} more")
