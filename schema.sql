@@ -39,6 +39,7 @@ CREATE TABLE leads (
     language        TEXT,                              -- Telegram's language_code
     timezone_assumed INTEGER NOT NULL DEFAULT 0,        -- 1: the agent's zone, not the lead's
     taken_over_by   INTEGER REFERENCES agents(id),     -- an agent talks to the lead: bot muted
+    source          TEXT,                              -- the deep link's start payload
     created_at      TEXT    NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
     updated_at      TEXT    NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
 );
@@ -103,6 +104,88 @@ CREATE TABLE processed_updates (
     seen_at       TEXT    NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
 );
 
+-- Stored jobs (a lead's next nudge): claimed by one UPDATE ... WHERE status = 'due', so two
+-- processes on one database never run one twice. One open nudge per lead.
+CREATE TABLE jobs (
+    id          INTEGER PRIMARY KEY,
+    kind        TEXT    NOT NULL CHECK (kind IN ('nudge')),
+    lead_id     INTEGER NOT NULL REFERENCES leads(id) ON DELETE CASCADE,
+    step        INTEGER NOT NULL DEFAULT 0,            -- which delay of FOLLOW_UP_SCHEDULE
+    due_at      TEXT    NOT NULL,
+    status      TEXT    NOT NULL DEFAULT 'due'
+                CHECK (status IN ('due', 'claimed', 'done', 'skipped', 'deferred', 'cancelled')),
+    claimed_at  TEXT,
+    created_at  TEXT    NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+);
+
+-- Qualifying answers (QUALIFICATION_FILE): each question asked once, answered by a tap, the
+-- lead's words, or the AI from what the lead said unprompted.
+CREATE TABLE qualification_answers (
+    lead_id      INTEGER NOT NULL REFERENCES leads(id) ON DELETE CASCADE,
+    key          TEXT    NOT NULL,
+    answer       TEXT,
+    asked_at     TEXT,
+    answered_at  TEXT,
+    passed       INTEGER NOT NULL DEFAULT 0,       -- the next message did not answer it
+    PRIMARY KEY (lead_id, key)
+);
+
+-- Events for the CRM webhook, written by the triggers below in the transaction of the change
+-- itself; delivered at least once (``event_id`` is the receiver's idempotency key).
+CREATE TABLE events_outbox (
+    id               INTEGER PRIMARY KEY,
+    event_id         TEXT    NOT NULL UNIQUE DEFAULT (lower(hex(randomblob(16)))),
+    event            TEXT    NOT NULL,
+    lead_id          INTEGER REFERENCES leads(id) ON DELETE SET NULL,
+    appointment_id   INTEGER REFERENCES appointments(id) ON DELETE SET NULL,
+    occurred_at      TEXT    NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+    attempts         INTEGER NOT NULL DEFAULT 0,
+    first_attempt_at TEXT,                             -- by the bot's clock, as the retries
+    next_attempt_at  TEXT,                             -- NULL: at once
+    claimed_until    TEXT,
+    delivered_at     TEXT,
+    failed_at        TEXT,                             -- given up after 24 hours of retries
+    last_error       TEXT
+);
+
+CREATE TRIGGER IF NOT EXISTS events_lead_created AFTER INSERT ON leads
+BEGIN
+    INSERT INTO events_outbox (event, lead_id) VALUES ('lead.created', NEW.id);
+END;
+
+CREATE TRIGGER IF NOT EXISTS events_lead_status AFTER INSERT ON lead_status_history
+WHEN NEW.status IN ('qualified', 'opted_out')
+BEGIN
+    INSERT INTO events_outbox (event, lead_id) VALUES (
+        CASE NEW.status WHEN 'qualified' THEN 'lead.qualified' ELSE 'lead.opted_out' END,
+        NEW.lead_id);
+END;
+
+CREATE TRIGGER IF NOT EXISTS events_booking_no_show AFTER UPDATE OF status ON appointments
+WHEN NEW.status = 'no_show' AND OLD.status != 'no_show'
+BEGIN
+    INSERT INTO events_outbox (event, lead_id, appointment_id)
+    VALUES ('booking.no_show', NEW.lead_id, NEW.id);
+END;
+
+CREATE TRIGGER IF NOT EXISTS events_booking_booked AFTER UPDATE OF status ON appointments
+WHEN OLD.status = 'pending' AND NEW.status = 'booked'
+BEGIN
+    INSERT INTO events_outbox (event, lead_id, appointment_id) VALUES (
+        CASE WHEN NEW.replaces IS NULL THEN 'booking.created' ELSE 'booking.rescheduled' END,
+        NEW.lead_id, NEW.id);
+END;
+
+-- A meeting a move replaced is cancelled after its successor is booked: that is no
+-- cancellation for the CRM (booking.rescheduled said it).
+CREATE TRIGGER IF NOT EXISTS events_booking_cancelled AFTER UPDATE OF status ON appointments
+WHEN OLD.status = 'booked' AND NEW.status = 'cancelled' AND NOT EXISTS (
+    SELECT 1 FROM appointments WHERE replaces = NEW.id AND status = 'booked')
+BEGIN
+    INSERT INTO events_outbox (event, lead_id, appointment_id)
+    VALUES ('booking.cancelled', NEW.lead_id, NEW.id);
+END;
+
 -- The seed's indexes, by name.
 CREATE INDEX idx_appointments_lead_agent_status ON appointments(lead_id, agent_id, status);
 CREATE INDEX idx_leads_phone_status ON leads(phone_number, status);
@@ -128,3 +211,12 @@ CREATE INDEX idx_processed_updates_seen ON processed_updates(seen_at);
 CREATE INDEX idx_leads_agent_updated ON leads(agent_id, updated_at);
 -- The leads an agent has taken over (the bot is muted for them).
 CREATE INDEX idx_leads_taken_over ON leads(taken_over_by) WHERE taken_over_by IS NOT NULL;
+-- The next due job (claimed in due order).
+CREATE INDEX idx_jobs_status_due ON jobs(status, due_at);
+-- A lead's open nudge.
+CREATE UNIQUE INDEX idx_jobs_lead_open ON jobs(kind, lead_id) WHERE status IN ('due', 'claimed');
+-- Events still to deliver, oldest first.
+CREATE INDEX idx_events_outbox_pending ON events_outbox(id)
+    WHERE delivered_at IS NULL AND failed_at IS NULL;
+-- The funnel per source.
+CREATE INDEX idx_leads_source_created ON leads(source, created_at);

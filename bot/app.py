@@ -22,8 +22,11 @@ from bot.config import Config
 from bot.conversation.brain import Brain
 from bot.conversation.service import ConversationService
 from bot.errors import ConfigError
+from bot.followups.events import EventDelivery
+from bot.followups.nudges import Nudges
 from bot.observability.metrics import Metrics, Quota
 from bot.ports import CalendarProvider, MeetingProvider, Notifier, OutMessage, Repositories
+from bot.qualification import Qualification
 from bot.scheduling.agents import AgentDirectory
 from bot.scheduling.service import SlotService
 from bot.services import HealthCheck, Ping, Services
@@ -35,6 +38,7 @@ from integrations.local import LocalCalendar, SplitCalendar, TemplateMeetings
 from integrations.monitoring import MonitoringServer
 from integrations.openai_brain import OpenAIBrain
 from integrations.rule_brain import RuleBrain
+from integrations.webhook import WEBHOOK_POOL, WebhookClient
 from integrations.zoom import ZoomClient
 from storage.store import Store, describe
 
@@ -96,15 +100,25 @@ async def build_services(
         notifier = notifier or NoNotifier()
         agents = AgentDirectory(store.agents, metrics, console=console)
         slots = SlotService(agents, store.appointments, store.offers, calendar, clock, metrics)
+        qualification = (Qualification(config.qualification, store.answers)
+                         if config.qualification else None)
         booking = BookingService(store, slots, calendar, meetings, clock, metrics,
                                  parallel=parallel_booking,
-                                 invite_attendees=config.google_delegated_user is not None)
+                                 invite_attendees=config.google_delegated_user is not None,
+                                 qualification=qualification)
         reminders = ReminderService(store, notifier, timers, clock, metrics,
                                     config.default_timezone)
+        nudges = Nudges(store.jobs, store.leads, store.appointments, store.privacy, notifier,
+                        timers, clock, metrics, schedule=config.follow_up_schedule,
+                        quiet=config.quiet_hours)
         conversation = ConversationService(
             store, slots, booking, brain, fallback, notifier, reminders, clock, metrics,
             agency_name=config.agency_name, default_timezone=config.default_timezone,
-            log_texts=config.app_env == "development")
+            log_texts=config.app_env == "development", nudges=nudges, privacy=store.privacy,
+            qualification=qualification)
+        nudges.attach(conversation)
+        events = EventDelivery(store.outbox, _webhook(config, metrics, stack), timers, clock,
+                               metrics)
         if serve_metrics and config.metrics_port is not None:
             await _serve_metrics(config.metrics_host, config.metrics_port, metrics, zoom_quota,
                                  health, stack)
@@ -114,7 +128,8 @@ async def build_services(
     return Services(config, store, metrics, clock, calendar, meetings, slots, booking,
                     conversation, reminders, notifier, timers, chart=latency_chart,
                     health=tuple(health),
-                    zoom_quota=zoom_quota, lifetime=stack)
+                    zoom_quota=zoom_quota, lifetime=stack, nudges=nudges, events=events,
+                    funnel=store.funnel)
 
 
 READINESS = ("database", "telegram")
@@ -136,6 +151,14 @@ async def _serve_metrics(host: str, port: int, metrics: Metrics,
     stack.push_async_callback(server.close)
     log.info("metrics and health on http://%s:%d (/metrics, /healthz, /readyz)", shown,
              server.port)
+
+
+def _webhook(config: Config, metrics: Metrics, stack: AsyncExitStack) -> WebhookClient | None:
+    if config.events_webhook_url is None:
+        return None
+    http = HttpClient(WEBHOOK_POOL.session(), service="webhook", metrics=metrics)
+    stack.push_async_callback(http.close)
+    return WebhookClient(http, config.events_webhook_url, config.events_webhook_secret)
 
 
 def _database_ping(config: Config, store: Store) -> Ping:

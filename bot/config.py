@@ -13,6 +13,7 @@ import re
 import string
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import time, timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -20,6 +21,14 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from dotenv import dotenv_values
 
 from bot.errors import ConfigError
+from bot.followups.timing import (
+    DEFAULT_QUIET_HOURS,
+    DEFAULT_SCHEDULE,
+    QuietHours,
+    parse_quiet_hours,
+    parse_schedule,
+)
+from bot.qualification import Question, load_questions
 
 DEFAULT_TELEGRAM_API = "https://api.telegram.org/bot"
 DEFAULT_CALENDAR_API = "https://www.googleapis.com/calendar/v3"
@@ -153,6 +162,40 @@ def _database_url(env: Mapping[str, str], name: str) -> str | None:
     except ValueError:
         raise ConfigError(f"{name}: the port is not a number") from None
     return url
+DEFAULT_QUIET = QuietHours(time(21), time(9))
+
+
+def _follow_ups(env: Mapping[str, str]) -> tuple[tuple[timedelta, ...], QuietHours | None]:
+    """FOLLOW_UP_SCHEDULE and QUIET_HOURS, each bad value named in one line."""
+    try:
+        schedule = parse_schedule(_text(env, "FOLLOW_UP_SCHEDULE") or DEFAULT_SCHEDULE)
+    except ValueError as err:
+        raise ConfigError(f"FOLLOW_UP_SCHEDULE: {err}") from None
+    try:
+        quiet = parse_quiet_hours(_text(env, "QUIET_HOURS") or DEFAULT_QUIET_HOURS)
+    except ValueError as err:
+        raise ConfigError(f"QUIET_HOURS: {err}") from None
+    return schedule, quiet
+
+
+def _events_webhook(env: Mapping[str, str]) -> tuple[str | None, str | None]:
+    """EVENTS_WEBHOOK_URL and its secret; a secret without a URL is a mistake worth naming."""
+    url = _url(env, "EVENTS_WEBHOOK_URL", "") if _text(env, "EVENTS_WEBHOOK_URL") else None
+    secret = _text(env, "EVENTS_WEBHOOK_SECRET")
+    if secret is not None and url is None:
+        raise ConfigError("EVENTS_WEBHOOK_SECRET: set, but EVENTS_WEBHOOK_URL is not")
+    return url, secret
+
+
+def _questions(env: Mapping[str, str]) -> tuple[Question, ...]:
+    """QUALIFICATION_FILE's questions; none when unset."""
+    value = _text(env, "QUALIFICATION_FILE")
+    if value is None:
+        return ()
+    try:
+        return load_questions(Path(value).expanduser())
+    except ValueError as err:
+        raise ConfigError(f"QUALIFICATION_FILE: {err}") from None
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,6 +235,12 @@ class Config:
     app_env: str = "production"
     agency_name: str = ""
     default_timezone: str = "UTC"
+    follow_up_schedule: tuple[timedelta, ...] = (timedelta(hours=6), timedelta(days=1),
+                                                 timedelta(days=3))
+    quiet_hours: QuietHours | None = DEFAULT_QUIET
+    events_webhook_url: str | None = None
+    events_webhook_secret: str | None = field(default=None, repr=False)
+    qualification: tuple[Question, ...] = ()
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> Config:
@@ -210,6 +259,8 @@ class Config:
         zoom = ZoomCredentials(*(v or "" for v in zoom_values.values())) if given else None
         template = _meeting_template(env, "MEETING_URL_TEMPLATE")
         delegated = _text(env, "GOOGLE_DELEGATED_USER")
+        schedule, quiet = _follow_ups(env)
+        webhook_url, webhook_secret = _events_webhook(env)
         if delegated is not None and "@" not in delegated:
             raise ConfigError(f"GOOGLE_DELEGATED_USER: must be an email address, got {delegated!r}")
         return cls(
@@ -238,6 +289,11 @@ class Config:
             agency_name=_text(env, "AGENCY_NAME") or "",
             default_timezone=check_timezone("DEFAULT_TIMEZONE",
                                             _text(env, "DEFAULT_TIMEZONE") or "UTC"),
+            follow_up_schedule=schedule,
+            quiet_hours=quiet,
+            events_webhook_url=webhook_url,
+            events_webhook_secret=webhook_secret,
+            qualification=_questions(env),
         )
 
     @property
@@ -251,7 +307,7 @@ class Config:
         values = [self.telegram_bot_token, self.openai_api_key,
                   self.zoom.client_secret if self.zoom else None,
                   urlsplit(self.database_url).password if self.database_url else None,
-                  self.webhook.secret if self.webhook else None]
+                  self.webhook.secret if self.webhook else None, self.events_webhook_secret]
         return tuple(v for v in values if v)
 
 

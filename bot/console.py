@@ -77,8 +77,10 @@ async def run_console(config: Config, *, stdin: TextIO | None = None,
                 replies = await conversation.tap(sender, buttons[int(text) - 1].data)
             elif text == "/start":
                 replies = await conversation.start(sender)
-            elif text in ("/cancel", "/reschedule", "/times"):
+            elif text in ("/cancel", "/reschedule", "/times", "/stop"):
                 replies = await conversation.command(sender, text[1:])
+            elif text == "/forget":
+                replies = await conversation.forget(sender)
             elif text.startswith("+") or (text.replace(" ", "").isdigit() and len(text) > 6):
                 replies = await conversation.contact(sender, text, CONSOLE_USER)
             else:

@@ -23,6 +23,9 @@ from bot.clock import Clock, zone
 from bot.config import Config
 from bot.conversation.service import ConversationService
 from bot.domain import Agent, Appointment, AppointmentStatus, Lead
+from bot.followups.events import EventDelivery
+from bot.followups.nudges import Nudges
+from bot.followups.ports import FunnelStore
 from bot.observability.metrics import Metrics, Quota
 from bot.ports import CalendarProvider, MeetingProvider, Notifier, OutMessage, Repositories
 from bot.scheduling.agents import AgentDirectory
@@ -70,6 +73,10 @@ class Services:
     zoom_quota: Callable[[], Quota] | None = None
     """Zoom's daily request cap and today's use, when the meetings are Zoom's."""
     lifetime: AsyncExitStack = field(default_factory=AsyncExitStack, repr=False)
+    nudges: Nudges | None = None
+    events: EventDelivery | None = None
+    """Delivers the events outbox to EVENTS_WEBHOOK_URL (does nothing without it)."""
+    funnel: FunnelStore | None = None
 
     @property
     def agents(self) -> AgentDirectory:
@@ -121,6 +128,12 @@ async def startup(services: Services) -> None:
                               appointment.id)
     count = await services.reminders.rebuild()
     log.info("start-up: reminders scheduled for %d meetings", count)
+    if services.nudges is not None:
+        # Nudges due while the bot was down: sent now if at most an hour late, else skipped.
+        log.info("start-up: %d nudges sent", await services.nudges.run_due())
+        services.nudges.start()
+    if services.events is not None:
+        services.events.start()
     schedule_sweep(services)
     # Start-up objects live as long as the process: keep them out of the collector's full scans,
     # whose pauses were the tail of the response time in the benchmark.
@@ -158,6 +171,8 @@ def schedule_sweep(services: Services) -> None:
         except Exception:
             log.exception("marking meetings held failed")
         await prune_updates(services)
+        if services.events is not None:
+            await services.events.prune()
         schedule_sweep(services)
 
     services.timers.at(services.clock.now() + SWEEP_EVERY, "sweep", sweep)

@@ -11,6 +11,7 @@ from telegram import Update
 from telegram.constants import ParseMode
 from telegram.ext import Application, CommandHandler, filters
 
+from bot.observability.funnel import Funnel
 from bot.observability.stats import Totals, render
 from handlers.context import BotContext, chat_of, sender_of
 
@@ -46,7 +47,12 @@ async def stats(update: Update, context: BotContext) -> None:
         day=await services.store.appointments.outcomes_since(now - timedelta(days=1)),
         week=await services.store.appointments.outcomes_since(now - timedelta(days=7)))
     quota = services.zoom_quota() if services.zoom_quota is not None else None
+    funnels = [Funnel(window, by, await services.funnel.funnel(now - timedelta(days=days), by))
+               for window, days in (("7d", 7), ("30d", 30)) for by in ("source", "agent")
+               ] if services.funnel is not None else []
+    outbox = (await services.events.backlog()
+              if services.events is not None and services.events.enabled else None)
     text = render(services.metrics, totals, quota=quota,
-                  calendars=services.slots.health.recent())
+                  calendars=services.slots.health.recent(), funnels=funnels, outbox=outbox)
     await context.bot.send_message(chat_id, f"<pre>{html.escape(text)}</pre>",
                                    parse_mode=ParseMode.HTML)

@@ -48,8 +48,9 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     """Add the lead handlers (and the duplicate-update guard) to the application."""
     application.add_handler(TypeHandler(Update, claim_update), group=-1)
     application.add_handler(CommandHandler("start", start, filters=NEW))
-    application.add_handler(CommandHandler(["cancel", "reschedule", "times"], command,
+    application.add_handler(CommandHandler(["cancel", "reschedule", "times", "stop"], command,
                                            filters=NEW))
+    application.add_handler(CommandHandler("forget", forget, filters=NEW))
     application.add_handler(MessageHandler(NEW & filters.CONTACT, contact))
     application.add_handler(MessageHandler(NEW & WORDS, text))
     application.add_handler(MessageHandler(
@@ -95,14 +96,22 @@ async def _answer(update: Update, context: BotContext, started: float,
 
 
 async def start(update: Update, context: BotContext) -> None:
-    """/start."""
+    """/start, or ``/start <source>`` from a deep link."""
+    started = time.perf_counter()
+    payload = context.args[0] if context.args else None
+    await _answer(update, context, started,
+                  lambda: context.services.conversation.start(sender_of(update), payload))
+
+
+async def forget(update: Update, context: BotContext) -> None:
+    """/forget: the lead's personal data erased."""
     started = time.perf_counter()
     await _answer(update, context, started,
-                  lambda: context.services.conversation.start(sender_of(update)))
+                  lambda: context.services.conversation.forget(sender_of(update)))
 
 
 async def command(update: Update, context: BotContext) -> None:
-    """/cancel, /reschedule, /times."""
+    """/cancel, /reschedule, /times, /stop."""
     started = time.perf_counter()
     name = _text_of(update).text.split()[0].lstrip("/").split("@")[0].lower()
     await _answer(update, context, started,

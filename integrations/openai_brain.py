@@ -36,6 +36,8 @@ MAX_TOOL_CALLS = 4
 _NAME_CHARS = 80
 _LABEL_CHARS = 80
 _ZONE_CHARS = 60
+_QUESTION_CHARS = 120
+_QUESTIONS = 8
 
 _DETAIL_WORDS = {
     "name": "their name",
@@ -121,6 +123,12 @@ def build_system_prompt(context: BrainContext) -> str:
     if context.awaiting:
         awaited = _DETAIL_WORDS.get(context.awaiting, context.awaiting.value)
         lines.append(f"You last asked the lead for: {awaited}.")
+    if context.questions:
+        lines.append("Qualifying questions the bot will ask itself (never ask them; when the "
+                     "lead has already answered one, save it in save_lead_details.answers by "
+                     "key):")
+        lines.extend(f"{_one_line(key, 32)}: {_one_line(question, _QUESTION_CHARS)}"
+                     for key, question in context.questions[:_QUESTIONS])
     lines.append(_RULES)
     return "\n".join(lines)
 

@@ -110,6 +110,14 @@ async def _apply(conn: aiosqlite.Connection, objects: list[_Object],
     if ("table", "leads") in live:
         for old, new in LEGACY.items():
             await conn.execute("UPDATE leads SET status = ? WHERE status = ?", (new.value, old))
+    if any(o.kind == "table" and (have := live.get(("table", o.name))) is not None
+           and have.shape != o.shape for o in objects):
+        # A trigger may name a table to be rebuilt in its body, and the rebuild's RENAME checks
+        # every trigger: all of them go first and are created again below.
+        for key, have in list(live.items()):
+            if have.kind == "trigger":
+                await conn.execute(f"DROP TRIGGER {have.name}")
+                del live[key]
     rebuilt: set[str] = set()
     for target in objects:
         if target.kind != "table":

@@ -8,13 +8,18 @@ from pathlib import Path
 from bot.clock import Clock
 from bot.observability.metrics import Metrics
 from storage.agents import AgentRepository
+from storage.answers import AnswerRepository
 from storage.appointments import AppointmentRepository
 from storage.db import Database
+from storage.funnel import FunnelRepository
+from storage.jobs import JobRepository
 from storage.leads import LeadRepository
 from storage.messages import MessageRepository
 from storage.offers import OfferRepository
+from storage.outbox import OutboxRepository
 from storage.postgres import PostgresDatabase
 from storage.postgres.database import where
+from storage.privacy import PrivacyRepository
 from storage.sql import SqlDatabase
 from storage.updates import UpdateRepository
 
@@ -30,6 +35,11 @@ class Store:
     appointments: AppointmentRepository
     offers: OfferRepository
     updates: UpdateRepository
+    jobs: JobRepository
+    outbox: OutboxRepository
+    privacy: PrivacyRepository
+    funnel: FunnelRepository
+    answers: AnswerRepository
 
     @classmethod
     async def open(cls, path: Path | str, metrics: Metrics, clock: Clock) -> Store:
@@ -42,7 +52,9 @@ class Store:
             db = Database(path, metrics)
         await db.open()
         return cls(db, AgentRepository(db), LeadRepository(db), MessageRepository(db, clock),
-                   AppointmentRepository(db), OfferRepository(db), UpdateRepository(db, clock))
+                   AppointmentRepository(db), OfferRepository(db), UpdateRepository(db, clock),
+                   JobRepository(db), OutboxRepository(db), PrivacyRepository(db),
+                   FunnelRepository(db), AnswerRepository(db))
 
     async def close(self) -> None:
         await self.db.close()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+from collections.abc import Sequence
 
 from bot.domain import Agent, Appointment, EventRequest, Lead, Meeting, Move, clean_text
 from bot.i18n import _, speaking
@@ -47,15 +48,16 @@ def meeting_of(appointment: Appointment) -> Meeting | None:
 
 
 def event_request(appointment: Appointment, agent: Agent, lead: Lead, meeting: Meeting | None,
-                  *, invite: bool) -> EventRequest:
-    """The agent's calendar event: who, how to reach them, the link; the lead invited only
-    when ``invite`` (domain-wide delegation is configured). In the agent's language."""
+                  *, invite: bool, answers: Sequence[tuple[str, str]] = ()) -> EventRequest:
+    """The agent's calendar event: who, how to reach them, the link, the qualifying
+    ``answers``; the lead invited only when ``invite`` (domain-wide delegation is configured).
+    In the agent's language."""
     with speaking(agent.language):
-        return _event_request(appointment, agent, lead, meeting, invite=invite)
+        return _event_request(appointment, agent, lead, meeting, invite=invite, answers=answers)
 
 
 def _event_request(appointment: Appointment, agent: Agent, lead: Lead, meeting: Meeting | None,
-                   *, invite: bool) -> EventRequest:
+                   *, invite: bool, answers: Sequence[tuple[str, str]]) -> EventRequest:
     name = clean_text(lead.name or "", _LINE) or None
     lines = [_("Lead: {lead}", lead=name or _("unknown")),
              _("Phone: {phone}", phone=lead.phone_number or _("not given yet"))]
@@ -67,6 +69,7 @@ def _event_request(appointment: Appointment, agent: Agent, lead: Lead, meeting: 
     link = meeting.join_url if meeting is not None else appointment.join_url
     if link:
         lines.append(_("Join: {url}", url=link))
+    lines += [clean_text(f"{question} {answer}", _LINE) for question, answer in answers]
     attendees = (lead.email,) if invite and lead.email else ()
     summary = _("Call with {lead}", lead=name or _("a lead"))
     return EventRequest(

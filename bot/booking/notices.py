@@ -111,13 +111,15 @@ def _lead_line(lead: Lead) -> str:
     return ", ".join(parts)
 
 
-def agent_booked(appointment: Appointment, agent: Agent, lead: Lead) -> OutMessage:
-    """Tells the agent about a new booking."""
+def agent_booked(appointment: Appointment, agent: Agent, lead: Lead,
+                 answers: Sequence[tuple[str, str]] = ()) -> OutMessage:
+    """Tells the agent about a new booking (with the lead's qualifying answers so far)."""
     with speaking(agent.language):
         zone = ZoneInfo(agent.timezone)
         about = "\n" + _("About: {topic}", topic=appointment.topic) if appointment.topic else ""
         return OutMessage(_("New meeting: {time}", time=time_label(appointment.start, zone))
-                          + "\n" + _lead(lead) + about + "\n" + _link(appointment.join_url))
+                          + "\n" + _lead(lead) + about + "\n" + _link(appointment.join_url)
+                          + "".join(f"\n- {question} {answer}" for question, answer in answers))
 
 
 def _lead(lead: Lead) -> str:

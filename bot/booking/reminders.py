@@ -16,7 +16,7 @@ from typing import Protocol
 
 from bot.booking.notices import reminder
 from bot.clock import Clock, zone
-from bot.domain import Appointment, AppointmentStatus, ReminderKind
+from bot.domain import Appointment, AppointmentStatus, LeadStatus, ReminderKind
 from bot.i18n import speaking
 from bot.observability.metrics import Metrics
 from bot.ports import Notifier, Repositories
@@ -131,7 +131,7 @@ class ReminderService:
             return False
         lead = await self._store.leads.get(appointment.lead_id)
         agent = await self._store.agents.get(appointment.agent_id)
-        if lead is None or agent is None:
+        if lead is None or agent is None or lead.status is LeadStatus.OPTED_OUT:
             return False
         with speaking(lead.language):
             message = reminder(appointment, agent, zone(lead.timezone, agent.timezone),

@@ -49,6 +49,7 @@ from bot.errors import (
 )
 from bot.observability.metrics import Metrics
 from bot.ports import CalendarProvider, MeetingProvider, Repositories
+from bot.qualification import Qualification
 from bot.scheduling.service import SlotService
 
 log = logging.getLogger(__name__)
@@ -68,7 +69,8 @@ class BookingService:
 
     def __init__(self, store: Repositories, slots: SlotService, calendar: CalendarProvider,
                  meetings: MeetingProvider, clock: Clock, metrics: Metrics, *,
-                 parallel: bool = True, invite_attendees: bool = False) -> None:
+                 parallel: bool = True, invite_attendees: bool = False,
+                 qualification: Qualification | None = None) -> None:
         self._store = store
         self._slots = slots
         self._calendar = calendar
@@ -78,6 +80,7 @@ class BookingService:
         self.parallel = parallel
         """False runs the seed's sequential flow, kept for the benchmark's comparison."""
         self._invite = invite_attendees
+        self._qualification = qualification
         self._in_flight: set[int] = set()
         self._undo = Compensation(store.appointments, calendar, meetings, metrics)
         self._reconciler = Reconciler(store, slots, calendar, self._undo, clock,
@@ -166,7 +169,8 @@ class BookingService:
         await self._store.appointments.set_event(appointment.id, event_id_of(appointment))
         try:
             await timed(self._metrics, "calendar.insert", self._calendar.create_event(
-                event_request(appointment, agent, lead, meeting, invite=self._invite)))
+                event_request(appointment, agent, lead, meeting, invite=self._invite,
+                              answers=await self.answers_of(lead.id))))
         except Exception as err:
             clean = await self._undo.undo(appointment, agent, meeting, event=True)
             await self._fail(appointment, err, clean=clean)
@@ -268,12 +272,16 @@ class BookingService:
         try:
             await timed(self._metrics, "calendar.update", self._calendar.update_event(
                 event_request(appointment, agent, lead, meeting_of(appointment),
-                              invite=self._invite)))
+                              invite=self._invite, answers=await self.answers_of(lead.id))))
         except Exception as err:
             self._metrics.incr("errors.calendar_update")
             log.warning("could not update the event of appointment %s: %s", appointment.id, err)
             return False
         return True
+
+    async def answers_of(self, lead_id: int) -> list[tuple[str, str]]:
+        """The lead's qualifying answers, (question, answer) in the file's order."""
+        return await self._qualification.summary(lead_id) if self._qualification else []
 
     async def reconcile(self) -> list[tuple[Appointment, bool]]:
         """Finish or undo bookings a crash left ``pending``; returns (appointment, completed)."""

@@ -32,6 +32,8 @@ and the time."""
 MAX_CHOICE = 10
 
 _TIME = re.compile(r"([01]?\d|2[0-3]):([0-5]\d)")
+_KEY = re.compile(r"[a-z][a-z0-9_]{0,31}")
+MAX_ANSWERS = 20
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +76,8 @@ class SaveDetails:
     phone: str | None = None
     timezone: str | None = None
     notes: str | None = None
+    answers: tuple[tuple[str, str], ...] = ()
+    """Answers to qualifying questions, (key, answer), as the lead gave them."""
     tool: ClassVar[str] = SAVE_DETAILS
 
 
@@ -133,6 +137,10 @@ TOOL_SCHEMAS: list[dict[str, Any]] = [
             "phone": _string("The lead's phone number."),
             "timezone": _string('The lead\'s time zone: an IANA zone or a city, e.g. "Berlin".'),
             "notes": _string("What the lead wants to talk about in the meeting."),
+            "answers": {"type": "object", "maxProperties": MAX_ANSWERS,
+                        "additionalProperties": {"type": "string", "maxLength": MAX_TEXT},
+                        "description": "Answers the lead has already given to the qualifying "
+                                       "questions listed in the instructions, by their key."},
         },
     ),
 ]
@@ -190,9 +198,24 @@ def _book_slot(args: dict[str, Any]) -> BookSlot:
 
 def _save_details(args: dict[str, Any]) -> SaveDetails:
     kept = {key: _text(args.get(key)) for key in DETAIL_FIELDS}
-    if not any(kept.values()):
+    answers = _answers(args.get("answers"))
+    if not any(kept.values()) and not answers:
         raise _Invalid
-    return SaveDetails(**kept)
+    return SaveDetails(**kept, answers=answers)
+
+
+def _answers(value: Any) -> tuple[tuple[str, str], ...]:
+    """(key, answer) pairs of well-formed keys; the conversation keeps only known ones."""
+    if value is None:
+        return ()
+    if not isinstance(value, dict):
+        raise _Invalid
+    pairs = []
+    for key, answer in list(value.items())[:MAX_ANSWERS]:
+        text = _text(answer) if isinstance(answer, str) else None
+        if isinstance(key, str) and _KEY.fullmatch(key) and text:
+            pairs.append((key, text))
+    return tuple(pairs)
 
 
 def _cancel(args: dict[str, Any]) -> Cancel:

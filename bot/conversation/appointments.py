@@ -178,7 +178,8 @@ class Appointments:
             self._reminders.forget(booked.replaced.id)
             notice = notices.agent_rescheduled(booked.replaced, appointment, agent, lead)
         else:
-            notice = notices.agent_booked(appointment, agent, lead)
+            notice = notices.agent_booked(appointment, agent, lead,
+                                          await self._booking.answers_of(lead.id))
         await self._team.notify(agent, with_meeting_buttons(notice, appointment))
         await self._profile.ask_missing(turn, agent)
 

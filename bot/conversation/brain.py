@@ -54,6 +54,9 @@ class BrainContext:
     """The lead's upcoming booked meeting, if any."""
     missing: tuple[str, ...] = ()
     """Lead details still missing, by tool argument name (``name``, ``phone``...)."""
+    questions: tuple[tuple[str, str], ...] = ()
+    """Qualifying questions not answered yet, (key, question): the bot asks them itself; a
+    brain may save an answer the lead gave unprompted."""
 
     @property
     def text(self) -> str:

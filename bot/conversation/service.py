@@ -13,6 +13,7 @@ import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import replace
 from typing import Any, overload
+from zoneinfo import ZoneInfo
 
 from bot.booking.notices import slot_label
 from bot.booking.reminders import ReminderService
@@ -30,11 +31,13 @@ from bot.conversation.actions import (
 )
 from bot.conversation.appointments import MEETINGS_PER_LEAD, Appointments, Intent
 from bot.conversation.brain import Brain, BrainContext, BrainReply, OfferedTime, UpcomingMeeting
+from bot.conversation.consent import Consent
 from bot.conversation.edits import meaning
 from bot.conversation.handover import Handover
 from bot.conversation.offering import Offering
 from bot.conversation.phones import region_of_language
 from bot.conversation.profile import Profile
+from bot.conversation.qualifying import QUESTION_PREFIX, Qualifying
 from bot.conversation.turn import (
     CANCEL_PREFIX,
     KEEP,
@@ -48,12 +51,16 @@ from bot.conversation.turn import (
     Turn,
     show_times_row,
 )
-from bot.domain import Appointment, Awaiting, Lead, Message, Role, clean_text
+from bot.domain import Appointment, Awaiting, Lead, LeadStatus, Message, Role, clean_text
 from bot.errors import BotError
+from bot.followups.consent import source as deep_link_source
+from bot.followups.nudges import Nudges
+from bot.followups.ports import PrivacyStore
 from bot.i18n import speak, speaking, supported
 from bot.i18n.detect import language_said
 from bot.observability.metrics import Metrics
 from bot.ports import Notifier, OutMessage, Repositories
+from bot.qualification import Qualification
 from bot.scheduling.service import SlotService
 from bot.team import wording as team_wording
 from bot.team.lead_side import Reoffer
@@ -78,7 +85,9 @@ class ConversationService:
     def __init__(self, store: Repositories, slots: SlotService, booking: BookingService,
                  brain: Brain, fallback: Brain, notifier: Notifier, reminders: ReminderService,
                  clock: Clock, metrics: Metrics, *, agency_name: str, default_timezone: str,
-                 log_texts: bool = False, meetings_per_lead: int = MEETINGS_PER_LEAD) -> None:
+                 log_texts: bool = False, meetings_per_lead: int = MEETINGS_PER_LEAD,
+                 nudges: Nudges | None = None, privacy: PrivacyStore | None = None,
+                 qualification: Qualification | None = None) -> None:
         self._store = store
         self._brain = brain
         self._fallback = fallback
@@ -96,6 +105,12 @@ class ConversationService:
                                           self._offering, self._profile, self._leads,
                                           self._team, clock, metrics,
                                           meetings_per_lead=meetings_per_lead)
+        self._nudges = nudges
+        self._privacy = privacy
+        self._consent = Consent(self._leads, self._team, store.appointments, store.offers,
+                                nudges, privacy)
+        self._qualifying = Qualifying(qualification, self._leads, self._team,
+                                      store.appointments, booking, clock)
         # What each tool call does: one handler per command type.
         self._tools: dict[type[ToolCall], _Tool] = {
             FindSlots: self._find_slots,
@@ -112,11 +127,17 @@ class ConversationService:
 
     # ----- entry points -------------------------------------------------------------------
 
-    async def start(self, sender: Sender) -> list[OutMessage]:
-        """/start: a greeting that names the agency and agent and says what the bot does."""
+    async def start(self, sender: Sender, payload: str | None = None) -> list[OutMessage]:
+        """/start: a greeting that names the agency and agent and says what the bot does;
+        ``payload``, a deep link's, is the lead's source (kept when valid and the first)."""
         turn = await self._begin(sender, "/start", kind="start")
+        source = deep_link_source(payload)
+        if source is not None and self._privacy is not None:
+            await self._privacy.set_source(turn.lead.id, source)
         if await self._handover.muted(turn, "/start"):
             return []
+        if turn.lead.status is LeadStatus.OPTED_OUT:
+            await self._consent.opt_in(turn)
         agent = await self._team.agent_of(turn.lead)
         names = [n for n in (agent.name if agent else None, self._agency) if n]
         turn.say(wording.greeting(sender.first_name, names), buttons=show_times_row())
@@ -136,8 +157,17 @@ class ConversationService:
         if not text.strip():
             turn.say(wording.EMPTY)
             return await self._finish(turn)
+        if await self._consent.intercept(turn, text, self._clock.now()):
+            return await self._finish(turn)
         history = await self._store.messages.last(turn.lead.id, HISTORY)
-        await self._respond(turn, await self._context(turn.lead, history))
+        context = await self._context(turn.lead, history)
+
+        async def asks_for_more() -> bool:
+            # Read by the rule-based brain: instant, and the same whichever brain answers.
+            return bool((await self._fallback.reply(context)).tool_calls)
+
+        if not await self._qualifying.take_text(turn, text, asks_for_more=asks_for_more):
+            await self._respond(turn, context)
         return await self._finish(turn)
 
     async def edited(self, sender: Sender, text: str, telegram_message_id: int, *,
@@ -187,13 +217,35 @@ class ConversationService:
         turn = await self._begin(sender, f"/{name}", kind=name)
         if await self._handover.muted(turn, f"/{name}"):
             return []
-        if name == "cancel":
+        if name == "stop":
+            await self._consent.opt_out(turn, self._clock.now())
+        elif await self._consent.muted(turn):
+            pass
+        elif name == "cancel":
             await self._appointments.ask_cancel(turn, confirmed=False)
         elif name == "reschedule":
             await self._appointments.reschedule(turn, "")
         else:
             await self._appointments.offer_times(turn)
         return await self._finish(turn)
+
+    async def forget(self, sender: Sender) -> list[OutMessage]:
+        """/forget: the lead's personal data and messages erased, the agent told."""
+        turn = await self._begin(sender, "/forget", kind="forget")
+        await self._consent.forget(turn, self._clock.now())
+        return turn.messages  # not stored: the history was just erased
+
+    async def nudge(self, lead: Lead, text: str) -> list[OutMessage]:
+        """A follow-up to a silent lead: ``text`` over fresh offers; none when nothing is free."""
+        turn = Turn(lead, "nudge")
+        await self._offering.offer(turn, lead_in=f"{text}\n\n")
+        if not turn.offered:
+            return []
+        return await self._finish(turn)
+
+    async def zone(self, lead: Lead) -> ZoneInfo:
+        """The zone the lead sees times in."""
+        return await self._team.zone(lead)
 
     async def contact(self, sender: Sender, phone: str,
                       contact_user_id: int | None) -> list[OutMessage]:
@@ -222,7 +274,9 @@ class ConversationService:
         turn = await self._begin(sender, f"(tapped {data[:20]})", kind="tap")
         if await self._handover.muted(turn, await self._handover.tapped(turn, data)):
             return []
-        if data == SHOW_TIMES:
+        if not data.startswith(CANCEL_PREFIX) and await self._consent.muted(turn):
+            pass
+        elif data == SHOW_TIMES:
             await self._appointments.offer_times(turn)
         elif data.startswith((MOVE_PREFIX, NEW_PREFIX)):
             # The answer to "move your meeting, or book another?"; the lead's words follow.
@@ -232,6 +286,8 @@ class ConversationService:
                 intent=Intent.MOVE if data.startswith(MOVE_PREFIX) else Intent.NEW)
         elif data == KEEP:
             await self._appointments.keep(turn)
+        elif data.startswith(QUESTION_PREFIX):
+            await self._qualifying.take_tap(turn, data)
         elif data.startswith(CANCEL_PREFIX) and data[len(CANCEL_PREFIX):].isdigit():
             await self._appointments.cancel(turn, int(data[len(CANCEL_PREFIX):]))
         elif data.startswith(OFFER_PREFIX):
@@ -295,8 +351,12 @@ class ConversationService:
         if turn.rezoned and not turn.offered:
             # The lead's zone changed after times were shown: show them again in it.
             await self._offering.reshow(turn)
+        await self._qualifying.ask_next(turn)
         for message in turn.messages:
             await self._store.messages.add(turn.lead.id, Role.ASSISTANT, message.text)
+        if self._nudges is not None and turn.kind not in ("nudge", "edit"):
+            # The lead wrote: the nudges count from now (or stop: booked, opted out).
+            await self._nudges.heard(turn.lead, await self._team.zone(turn.lead))
         log.info("turn lead=%d kind=%s replies=%d ms=%.1f", turn.lead.id, turn.kind,
                  len(turn.messages), (time.perf_counter() - turn.started) * 1000)
         return turn.messages
@@ -326,7 +386,7 @@ class ConversationService:
                     for i, o in enumerate(offers, 1)],
             appointment=UpcomingMeeting(upcoming.start, upcoming.end,
                                         slot_label(upcoming.start, tz)) if upcoming else None,
-            missing=missing)
+            missing=missing, questions=await self._qualifying.unanswered(lead))
 
     async def _think(self, context: BrainContext) -> BrainReply:
         if self._brain is not self._fallback:
@@ -378,3 +438,5 @@ class ConversationService:
 
     async def _save_details(self, turn: Turn, call: SaveDetails, context: BrainContext) -> None:
         await self._profile.save(turn, call)
+        if call.answers:
+            await self._qualifying.fill(turn, dict(call.answers))

@@ -32,6 +32,7 @@ _TEXTS: dict[str, str] = {
     "NOT_YOUR_CONTACT": N_("Thanks! I can only save your own number: please use the \"Share "
                            "my phone number\" button, or type your number."),
     "STALE_BUTTON": N_("That button is no longer valid."),
+    "ANSWER_NOTED": N_("Thanks, noted!"),
     "TOOL_FAILED": N_("Sorry, something went wrong on my side. Please try again in a moment."),
     # Offers
     "CALENDAR_DOWN": N_("I can't check the calendar right now, so I can't show free times. "

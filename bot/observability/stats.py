@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC
 
 from bot.observability.calendars import CalendarTrouble
+from bot.observability.funnel import Backlog, Funnel, funnel_lines, outbox_lines
 from bot.observability.metrics import WINDOWS, Metrics, Quota
 
 # (metric name, label, the seed's target in seconds: low, high)
@@ -40,9 +41,11 @@ def _ms(seconds: float) -> str:
 
 
 def render(metrics: Metrics, totals: Totals | None = None, *, quota: Quota | None = None,
-           calendars: Sequence[CalendarTrouble] = ()) -> str:
+           calendars: Sequence[CalendarTrouble] = (), funnels: Sequence[Funnel] = (),
+           outbox: Backlog | None = None) -> str:
     """The whole report as monospace text (well under Telegram's 4,096 characters);
-    ``calendars``: the agents' calendars that could not be read in the last hour."""
+    ``calendars``: the agents' calendars that could not be read in the last hour;
+    ``funnels``: the sales funnel per window and grouping; ``outbox``: the events webhook's."""
     lines = [f"Uptime {_duration(metrics.uptime)}. p50/p95/p99 (n), ✗ = seed target missed"]
     for name, label, target in FIGURES:
         rows = []
@@ -76,6 +79,8 @@ def render(metrics: Metrics, totals: Totals | None = None, *, quota: Quota | Non
         for label, counts in (("24h", totals.day), ("7d", totals.week)):
             text = ", ".join(f"{k} {v}" for k, v in sorted(counts.items())) or "none"
             lines.append(f"Bookings {label}: {text}")
+    lines.extend(funnel_lines(funnels))
+    lines.extend(outbox_lines(outbox))
     return "\n".join(lines)
 
 

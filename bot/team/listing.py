@@ -3,6 +3,7 @@ one message's 4,096 characters) and ``/lead`` with one lead's whole picture."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -25,8 +26,12 @@ class Listing:
     """``/leads`` and ``/lead``."""
 
     def __init__(self, store: Repositories, agents: AgentDirectory, access: Access,
-                 default_timezone: str) -> None:
+                 default_timezone: str, *,
+                 answers: Callable[[int], Awaitable[list[tuple[str, str]]]] | None = None
+                 ) -> None:
         self._store = store
+        self._answers = answers
+        """The lead's qualifying answers, (question, answer)."""
         self._agents = agents
         self._access = access
         self._default_tz = default_timezone
@@ -68,6 +73,10 @@ class Listing:
         taker = await self._agents.get(lead.taken_over_by) if lead.taken_over_by else None
         lines = wording.lead_details(lead, agent.name if agent else None,
                                      taker.name if taker else None)
+        answers = await self._answers(lead.id) if self._answers is not None else []
+        if answers:
+            lines.append(wording.QUALIFICATION_HEADING)
+            lines.extend(f"- {question} {answer}" for question, answer in answers)
         meetings = await self._store.appointments.for_lead(lead.id)
         lines.append(wording.MEETINGS_HEADING if meetings else wording.NO_MEETINGS)
         lines.extend(wording.meeting_line(a.id, slot_label(a.start, tz), a.status.value,

@@ -37,5 +37,6 @@ class TeamService:
         self.takeover = Takeover(store, agents, self.access, lead_side, metrics)
         self.meetings = Meetings(store, agents, self.access, booking, reminders, lead_side,
                                  notifier, clock, metrics)
-        self.listing = Listing(store, agents, self.access, default_timezone)
+        self.listing = Listing(store, agents, self.access, default_timezone,
+                               answers=booking.answers_of)
         self.availability = Availability(store, agents, slots, clock)

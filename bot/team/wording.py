@@ -71,6 +71,7 @@ _TEXTS: dict[str, str] = {
     "HANDBACK_USAGE": N_("You are talking to several leads: /handback LEAD_ID says which one "
                          "to hand back."),
     "MEETINGS_HEADING": N_("Meetings:"),
+    "QUALIFICATION_HEADING": N_("Qualification:"),
     "NO_MEETINGS": N_("Meetings: none"),
     "HISTORY_HEADING": N_("Status history:"),
     "MESSAGES_HEADING": N_("Last messages:"),

@@ -108,7 +108,9 @@ def _reply(details: dict[str, str], call: ToolCall | None = None, text: str = ""
     """Details first, then the action, so the action sees the saved details."""
     calls: list[ToolCall] = []
     if details:
-        calls.append(SaveDetails(**details))
+        calls.append(SaveDetails(name=details.get("name"), email=details.get("email"),
+                                 phone=details.get("phone"), timezone=details.get("timezone"),
+                                 notes=details.get("notes")))
     if call is not None:
         calls.append(call)
     return BrainReply(text=text, tool_calls=tuple(calls))

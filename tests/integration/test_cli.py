@@ -343,3 +343,11 @@ def test_console_books_a_meeting_with_a_join_link(cli: Cli) -> None:
     free = slots_of(cli, agent["id"], booked.date())
     assert f"{booked.isoformat()}+00:00" not in [item["start"] for item in free]
     assert free, "the rest of that working day should still be free"
+
+
+def test_the_console_lead_can_opt_out_and_be_forgotten(cli: Cli) -> None:
+    done = cli("console", stdin="hi, I'm Maria\n/stop\nany times tomorrow?\nstart\n/forget\n")
+    assert done.returncode == 0, done.stderr
+    assert "won't send you any more messages" in done.stdout
+    assert "keeping quiet" in done.stdout and "Welcome back" in done.stdout
+    assert "deleted your name" in done.stdout and "Traceback" not in done.stderr
