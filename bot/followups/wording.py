@@ -65,8 +65,9 @@ def forgotten_meeting_kept(when: str) -> str:
 def agent_qualified(lead_id: int, name: str | None,
                     answers: Sequence[tuple[str, str]]) -> str:
     """The agent's notice that a lead answered every qualifying question."""
-    lines = [_("Qualified: {name} (lead #{lead}) answered every question.",
-               name=name or _("a lead"), lead=lead_id)]
+    lines = [_("Qualified: {name} (lead #{lead}) answered every question.", name=name,
+               lead=lead_id) if name else
+             _("Qualified: lead #{lead} answered every question.", lead=lead_id)]
     lines += [f"- {question} {answer}" for question, answer in answers]
     return "\n".join(lines)
 
