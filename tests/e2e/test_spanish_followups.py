@@ -1,6 +1,7 @@
 """A Spanish lead's follow-ups through the real PTB Application: the nudge, the opt-out
-confirmation, the reply while opted out, the welcome back and /forget are all in Spanish (no
-English word among them), while the agent's notice stays in the agent's language."""
+confirmation, the reply while opted out, the welcome back, /forget and the thanks for an
+answer are all in Spanish (no English word among them), while the agent's notices stay in the
+agent's language."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ from typing import Any
 from bot.domain import LeadStatus
 from tests.e2e.harness import AGENT_ID, Bot, running_bot
 from tests.e2e.test_nudges import run_at
+from tests.e2e.test_qualification import choices
+from tests.e2e.test_qualification import env as qualification_env
 from tests.e2e.test_spanish_lead import buttons, english_in, seen
 
 LEAD = 5401
@@ -70,3 +73,29 @@ async def test_a_spanish_lead_s_forget_is_confirmed_in_spanish_and_told_to_the_a
                                                   "deleted", after=mark)
         assert notice["text"].startswith("Lead #")
         assert english_in(bot.telegram.sent(LEAD)[mark:]) == set()
+
+
+async def test_a_spanish_lead_s_answers_are_thanked_in_spanish_and_the_agent_told_in_english(
+        tmp_path: Path) -> None:
+    async with running_bot(tmp_path, env=qualification_env(tmp_path)) as bot:
+        tg = bot.telegram
+        mark = tg.mark()
+        tg.push_command(LEAD, "/start", first_name="Lucía", language_code="es")
+        asked = await tg.wait_for_text(LEAD, "Are you looking to buy or to sell?", after=mark)
+        # The operator's questions are said as written; the bot's own words are Spanish.
+        for label, text in (("Buying", None), (None, "Salamanca"), ("250k-500k", None),
+                            ("Within 3 months", None), ("Cash", None)):
+            mark = tg.mark()
+            if label is not None:
+                tg.push_callback(LEAD, choices(asked)[label], message_id=asked["message_id"])
+            else:
+                tg.push_text(LEAD, text or "", first_name="Lucía", language_code="es")
+            thanks = await tg.wait_for_text(LEAD, "anotado", after=mark)
+            assert thanks["text"].startswith("¡Gracias, anotado!"), thanks["text"]
+            if label != "Cash":
+                asked = await tg.wait_for(lambda r: r["chat_id"] == LEAD and "?" in (
+                    r["text"] or "") and "anotado" not in r["text"], after=mark)
+        notice = await tg.wait_for_text(AGENT_ID, "answered every question", after=mark)
+        assert notice["text"].splitlines()[0].startswith("Qualified: Lucía (lead #")
+        assert "- Which area or neighbourhood are you interested in? Salamanca" in \
+            notice["text"].splitlines()
