@@ -66,3 +66,18 @@ def test_the_word_each_text_tells_the_lead_to_write_is_understood(language: str)
     assert len(stop) == 1 and len(start) == 2, (stop, start)
     assert opts_out(stop[0]), stop
     assert all(opts_in(word) for word in start), start
+
+
+def test_the_agent_s_notices_are_in_the_speaking_language_and_count_the_meetings() -> None:
+    assert wording.agent_forgotten(7, ["#3 Mon 7 Dec, 14:00 (UTC)"]).endswith(
+        "Their meeting still stands: #3 Mon 7 Dec, 14:00 (UTC).")
+    assert wording.agent_forgotten(7, ["#3 a", "#4 b"]).endswith(
+        "Their meetings still stand: #3 a; #4 b.")
+    with speaking("de"):
+        assert wording.agent_forgotten(7, ["#3 a", "#4 b"]).startswith(
+            "Interessent #7 hat die Löschung")
+        assert wording.agent_qualified(7, None, [("Budget?", "1M")]) == (
+            "Qualifiziert: Interessent #7 hat alle Fragen beantwortet.\n- Budget? 1M")
+    with speaking("ru"):
+        assert wording.agent_qualified(7, "Анна", []) == (
+            "Квалифицирован: Анна (клиент №7) ответил на все вопросы.")
