@@ -122,11 +122,13 @@ def test_agents_add_prints_the_new_id_alone_and_list_round_trips_every_field(cli
          "calendar_id": "dana@example.com", "timezone": "Asia/Kathmandu",
          "working_hours": "mon-fri 09:00-12:00,13:00-17:00; sat 10:00-14:00",
          "slot_minutes": 45, "buffer_minutes": 10, "notice_minutes": 30, "horizon_days": 21,
-         "max_per_day": 6, "active": True, "console_only": False, "language": "es"},
+         "max_per_day": 6, "active": True, "console_only": False, "language": "es",
+         "away_from": None, "away_until": None},
         {"id": second, "name": "Eli", "telegram_id": 5, "calendar_id": "eli@x.org",
          "timezone": "Europe/Berlin", "working_hours": "mon-fri 09:00-17:00",
          "slot_minutes": 30, "buffer_minutes": 0, "notice_minutes": 120, "horizon_days": 14,
-         "max_per_day": None, "active": True, "console_only": False, "language": "en"},
+         "max_per_day": None, "active": True, "console_only": False, "language": "en",
+         "away_from": None, "away_until": None},
     ]
     plain = cli("agents", "list")
     assert plain.returncode == 0 and "Dana Agent" in plain.stdout and "Eli" in plain.stdout
