@@ -33,7 +33,7 @@ ENGINE_TESTS = (
     "reliability/test_faults_integrations.py", "reliability/test_faults_ai.py",
     "e2e/test_replicas.py", "reliability/test_webhook_replicas.py",
     "integration/test_team_storage.py", "integration/test_jobs.py",
-    "integration/test_events_webhook.py",
+    "integration/test_events_webhook.py", "integration/test_event_triggers.py",
 )
 
 _current: str | None = None
