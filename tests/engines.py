@@ -3,8 +3,8 @@ server (``LEADBOT_TEST_POSTGRES_URL``, set by ``make test``; started here when u
 PostgreSQL is at hand).
 
 The storage, booking, race, reminder and reliability tests run once per engine (``ENGINE_TESTS``
-below, and any test marked ``both_engines``): the ``engine`` fixture gives each PostgreSQL run a database of its own, and
-``location``/``env_for`` point the code under test at it.
+below, and any test marked ``both_engines``): the ``engine`` fixture gives each PostgreSQL run a
+database of its own, and ``location``/``env_for`` point the code under test at it.
 """
 
 from __future__ import annotations

@@ -13,8 +13,8 @@ import pytest
 
 from bot.domain import AppointmentStatus, LeadStatus
 from tests.e2e.harness import AGENT_ID, Bot, running_bot
-from tests.engines import current_url, fetch
 from tests.e2e.test_booking_rules import offers_for, tap, taps
+from tests.engines import current_url, fetch
 
 LEAD = 7001
 MONDAY_7 = datetime(2026, 12, 7, 7, 0, tzinfo=UTC)

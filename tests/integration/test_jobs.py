@@ -1,5 +1,6 @@
-"""Stored nudges on a real SQLite file and on PostgreSQL: two processes on one database never claim one twice,
-a claim a dead process left is released, and a lead has one open nudge at a time."""
+"""Stored nudges on a real SQLite file and on PostgreSQL: two processes on one database never
+claim one twice, a claim a dead process left is released, and a lead has one open nudge at a
+time."""
 
 from __future__ import annotations
 
