@@ -9,7 +9,7 @@ command line and the console chat use it.
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Collection
 from contextlib import AsyncExitStack, asynccontextmanager
 from datetime import timedelta
 
@@ -136,12 +136,29 @@ READINESS = ("database", "telegram")
 """The health checks ``/readyz`` runs: without them no update can be handled."""
 
 
+@asynccontextmanager
+async def standby_health(config: Config) -> AsyncIterator[None]:
+    """While a replica waits as a hot standby: ``/healthz`` 200 (the process runs, so a container
+    is not restarted) and ``/readyz`` 503 ("standby"); the real server replaces it on take-over."""
+    if config.metrics_port is None:
+        yield
+        return
+
+    async def standby() -> str:
+        raise RuntimeError("another replica polls Telegram")
+
+    async with AsyncExitStack() as stack:
+        await _serve_metrics(config.metrics_host, config.metrics_port, Metrics(), None,
+                             [HealthCheck("standby", standby)], stack, ready=("standby",))
+        yield
+
+
 async def _serve_metrics(host: str, port: int, metrics: Metrics,
                          quota: Callable[[], Quota] | None, health: list[HealthCheck],
-                         stack: AsyncExitStack) -> None:
+                         stack: AsyncExitStack, ready: Collection[str] = READINESS) -> None:
     """``/metrics``, ``/healthz`` and ``/readyz`` on ``METRICS_HOST:METRICS_PORT``."""
     server = MonitoringServer(metrics, quota, ready=[(check.name, check.ping) for check in health
-                                                     if check.name in READINESS])
+                                                     if check.name in ready])
     shown = f"[{host}]" if ":" in host else host
     try:
         await server.start(port, host)

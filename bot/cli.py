@@ -152,7 +152,8 @@ def telegram_application(config: Config, *, clock: Clock | None = None,
         if standby and config.database_url is not None:
             # Replicas on one PostgreSQL: the others wait here as hot standbys.
             leader = PollingLeadership(config.database_url)
-            await leader.acquire()
+            async with app.standby_health(config):
+                await leader.acquire()
             leader.watch(application.stop_running)
         services = await app.build_services(config, notifier=notifier, timers=timers,
                                             clock=clock, serve_metrics=True)

@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import asyncio
 import os
+import socket
 import sys
 import time
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from pathlib import Path
+
+import aiohttp
 
 from tests.e2e.harness import TOKEN
 from tests.fakes.google import FakeGoogle
@@ -41,6 +44,20 @@ async def replica(env: dict[str, str], telegram: FakeTelegram, log: Path
                 await child.wait()
 
 
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+async def status(url: str) -> int:
+    try:
+        async with aiohttp.ClientSession() as session, session.get(url) as response:
+            return response.status
+    except aiohttp.ClientError:
+        return 0
+
+
 async def test_only_one_replica_polls_and_the_standby_answers_once_it_is_killed(
         tmp_path: Path, postgres_url: str) -> None:
     async with AsyncExitStack() as stack:
@@ -61,9 +78,14 @@ async def test_only_one_replica_polls_and_the_standby_answers_once_it_is_killed(
 
         first = await stack.enter_async_context(replica(env, one, tmp_path / "one.log"))
         await one.wait_for_call("getUpdates", timeout=30)
-        async with replica(env, two, tmp_path / "two.log"):
+        port = free_port()
+        health = f"http://127.0.0.1:{port}"
+        async with replica(env | {"METRICS_PORT": str(port)}, two, tmp_path / "two.log"):
             await until(lambda: "standby" in (tmp_path / "two.log").read_text(), 30,
                         "the second replica to stand by")
+            # A standby is alive (a container keeps it) but not ready: it does not poll.
+            assert await status(f"{health}/healthz") == 200
+            assert await status(f"{health}/readyz") == 503
             one.push_text(LEAD, "hello", first_name="Standby")
             await one.wait_for(lambda r: r["chat_id"] == LEAD, timeout=15)
             assert not two.calls("getUpdates"), "the standby must not poll"
@@ -77,3 +99,5 @@ async def test_only_one_replica_polls_and_the_standby_answers_once_it_is_killed(
             assert took < 20, f"the standby took {took:.1f} s"
             assert answer["text"], answer
             assert "polls Telegram" in (tmp_path / "two.log").read_text()
+            assert await status(f"{health}/healthz") == 200
+            assert await status(f"{health}/readyz") == 200
