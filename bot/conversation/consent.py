@@ -19,6 +19,7 @@ from bot.followups import wording
 from bot.followups.consent import opts_in, opts_out
 from bot.followups.nudges import Nudges
 from bot.followups.ports import PrivacyStore
+from bot.i18n import speaking
 from bot.pipeline import Step, advance
 from bot.ports import AppointmentStore, Button, OfferStore, OutMessage
 
@@ -95,10 +96,11 @@ class Consent:
             label = notices.slot_label(upcoming.start, zone(lead.timezone, agent.timezone))
             agent_label = notices.slot_label(upcoming.start, zone(None, agent.timezone))
             meetings.append(f"#{upcoming.id} {agent_label}")
-            turn.say(wording.FORGOTTEN_MEETING_KEPT.format(when=label),
+            turn.say(wording.forgotten_meeting_kept(label),
                      buttons=((Button(wording.CANCEL_MEETING_LABEL,
                                       f"{CANCEL_PREFIX}{upcoming.id}"),),))
         if agent is not None:
-            await self._team.notify(agent, OutMessage(wording.agent_forgotten(lead.id,
-                                                                               meetings)))
+            with speaking(agent.language):
+                notice = wording.agent_forgotten(lead.id, meetings)
+            await self._team.notify(agent, OutMessage(notice))
         log.info("lead=%d forgotten at their request", lead.id)

@@ -18,6 +18,7 @@ from bot.conversation import wording
 from bot.conversation.turn import LeadState, Team, Turn
 from bot.domain import Lead, LeadStatus, clean_text
 from bot.followups import wording as followup_wording
+from bot.i18n import speaking
 from bot.pipeline import Step, advance
 from bot.ports import AppointmentStore, Button, OutMessage
 from bot.qualification import Qualification, Question, answered
@@ -153,6 +154,7 @@ class Qualifying:
                      else await self._team.agent_of(lead))
             if agent is not None:
                 summary = await self._q.summary(lead.id)
-                work.append(self._team.notify(agent, OutMessage(
-                    followup_wording.agent_qualified(lead.id, lead.name, summary))))
+                with speaking(agent.language):
+                    notice = followup_wording.agent_qualified(lead.id, lead.name, summary)
+                work.append(self._team.notify(agent, OutMessage(notice)))
         await asyncio.gather(*work)

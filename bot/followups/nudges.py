@@ -22,6 +22,7 @@ from bot.domain import Lead, LeadStatus
 from bot.followups import wording
 from bot.followups.ports import Job, JobStore, PrivacyStore
 from bot.followups.timing import QuietHours
+from bot.i18n import speaking
 from bot.observability.metrics import Metrics
 from bot.ports import AppointmentStore, LeadStore, Notifier, OutMessage
 
@@ -141,8 +142,9 @@ class Nudges:
             # The lead's zone changed since it was planned: wait for the quiet hours to end.
             return "deferred", (job.step, self._quiet.next_allowed(now, tz))
         first_name = lead.name.split()[0] if lead.name else None
-        messages = await self._composer.nudge(lead, wording.nudge(job.step, lead.id,
-                                                                   first_name))
+        with speaking(lead.language):  # a timer's task: the lead's language, not the last one
+            messages = await self._composer.nudge(lead, wording.nudge(job.step, lead.id,
+                                                                       first_name))
         if not messages:
             return "skipped", following
         for message in messages:

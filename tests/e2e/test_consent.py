@@ -131,7 +131,7 @@ async def test_forget_erases_personal_data_and_messages_keeps_the_meeting_and_te
         kept = await bot.telegram.wait_for_text(LEAD, "still stands", after=mark)
         assert "on Mon 7 Dec, 06:00 (Los Angeles) still stands" in kept["text"]  # the phone's zone
         notice = await bot.telegram.wait_for_text(AGENT_ID, "personal data deleted", after=mark)
-        assert "meeting(s) still stand" in notice["text"]
+        assert "Their meeting still stands: #" in notice["text"]
         assert done["text"] and personal_rows(path, needles) == []
         assert await bot.services.store.messages.count() == 0
         assert await status(bot) is LeadStatus.OPTED_OUT
