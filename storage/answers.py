@@ -1,4 +1,4 @@
-"""Qualifying answers in SQLite: one row per lead and question, asked once."""
+"""Qualifying answers: one row per lead and question, asked once."""
 
 from __future__ import annotations
 

@@ -12,8 +12,9 @@ from bot.observability.funnel import FunnelRow
 from storage.db import to_db
 from storage.sql import SqlDatabase
 
-_REACHED = ("EXISTS (SELECT 1 FROM lead_status_history h WHERE h.lead_id = l.id AND "
-            "h.status IN ({}))")
+# 1 or 0 on both engines (PostgreSQL does not sum booleans).
+_REACHED = ("CASE WHEN EXISTS (SELECT 1 FROM lead_status_history h WHERE h.lead_id = l.id "
+            "AND h.status IN ({})) THEN 1 ELSE 0 END")
 _STAGES = {
     "engaged": "'engaged', 'qualified', 'booked', 'held', 'no_show', 'cancelled'",
     "qualified": "'qualified'",

@@ -1,7 +1,9 @@
 """Stored jobs (a lead's next nudge), claimed atomically.
 
 ``claim_due`` is one ``UPDATE ... WHERE status = 'due' AND due_at <= ? RETURNING``: whichever
-process runs it first takes a job, any other sees it claimed, so a nudge is never sent twice.
+process runs it first takes a job, any other sees it claimed, so a nudge is never sent twice. On
+SQLite the write lock (``BEGIN IMMEDIATE``) and on PostgreSQL the writer's advisory lock that
+every write transaction takes make the claims of two processes run one after the other.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ def _job(row: Row) -> Job:
 
 
 class JobRepository:
-    """Nudges in SQLite: one open per lead (a unique partial index says so)."""
+    """Nudges: one open per lead (a unique partial index says so)."""
 
     def __init__(self, db: SqlDatabase) -> None:
         self._db = db

@@ -1,4 +1,4 @@
-"""A lead's consent and privacy in SQLite: ``/forget``, the deep-link source, the takeover flag.
+"""A lead's consent and privacy: ``/forget``, the deep-link source, the takeover flag.
 
 ``forget`` erases in one transaction what identifies the person (name, phone, email, notes,
 the meetings' topics which repeat the notes, the qualifying answers, and every message); the

@@ -3,8 +3,8 @@ server (``LEADBOT_TEST_POSTGRES_URL``, set by ``make test``; started here when u
 PostgreSQL is at hand).
 
 The storage, booking, race, reminder and reliability tests run once per engine (``ENGINE_TESTS``
-below): the ``engine`` fixture gives each PostgreSQL run a database of its own, and
-``location``/``env_for`` point the code under test at it.
+below, and any test marked ``both_engines``): the ``engine`` fixture gives each PostgreSQL run a
+database of its own, and ``location``/``env_for`` point the code under test at it.
 """
 
 from __future__ import annotations
@@ -32,7 +32,8 @@ ENGINE_TESTS = (
     "e2e/test_reminders.py", "reliability/test_crash_recovery.py",
     "reliability/test_faults_integrations.py", "reliability/test_faults_ai.py",
     "e2e/test_replicas.py", "reliability/test_webhook_replicas.py",
-    "integration/test_team_storage.py",
+    "integration/test_team_storage.py", "integration/test_jobs.py",
+    "integration/test_events_webhook.py", "integration/test_event_triggers.py",
 )
 
 _current: str | None = None
@@ -139,10 +140,11 @@ def engine(request: pytest.FixtureRequest) -> Iterator[str]:
 
 
 def parametrize(metafunc: pytest.Metafunc, root: Path) -> None:
-    """Run the tests of ``ENGINE_TESTS`` once per engine."""
+    """Run the tests of ``ENGINE_TESTS``, and those marked ``both_engines``, once per engine."""
     path = Path(str(metafunc.definition.fspath)).resolve()
     relative = path.relative_to(root).as_posix() if path.is_relative_to(root) else ""
-    if relative in ENGINE_TESTS and "engine" in metafunc.fixturenames:
-        marked = {m.name for m in metafunc.definition.iter_markers()}
+    marked = {m.name for m in metafunc.definition.iter_markers()}
+    if ((relative in ENGINE_TESTS or "both_engines" in marked)
+            and "engine" in metafunc.fixturenames):
         engines = [e for e in ENGINES if f"{e}_only" in marked] or list(ENGINES)
         metafunc.parametrize("engine", engines, indirect=True)

@@ -23,7 +23,7 @@ _NOW = re.compile(r"strftime\(\s*'%Y-%m-%dT%H:%M:%fZ'\s*,\s*'now'\s*\)", re.IGNO
 _OR_IGNORE = re.compile(r"^\s*INSERT\s+OR\s+IGNORE\s+", re.IGNORECASE)
 _IS_NOT = re.compile(r"\bIS\s+NOT\s+(?=\?|:\w)", re.IGNORECASE)
 _IS = re.compile(r"\bIS\s+(?=\?|:\w)", re.IGNORECASE)
-_ORDER_PLUS = re.compile(r"(\bORDER\s+BY\s+)\+", re.IGNORECASE)
+_UNARY_PLUS = re.compile(r"(\b(?:ORDER\s+BY|WHERE|AND)\s+)\+(?=[A-Za-z_])", re.IGNORECASE)
 _INSERT = re.compile(r"^\s*INSERT\s+INTO\s+(\w+)", re.IGNORECASE)
 _RETURNING = re.compile(r"\bRETURNING\b", re.IGNORECASE)
 
@@ -56,7 +56,7 @@ def translate(sql: str, id_tables: frozenset[str] = frozenset()) -> Statement:
         text = _OR_IGNORE.sub("INSERT ", text) + " ON CONFLICT DO NOTHING"
     text = _IS_NOT.sub("IS DISTINCT FROM ", text)
     text = _IS.sub("IS NOT DISTINCT FROM ", text)
-    text = _ORDER_PLUS.sub(r"\1", text)
+    text = _UNARY_PLUS.sub(r"\1", text)
     names: list[str] = []
     positional = 0
 

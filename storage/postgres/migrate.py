@@ -4,8 +4,10 @@ The schema file is applied to a scratch schema inside the migration's transactio
 schema's tables, columns, constraints and indexes are then compared with it through
 ``pg_catalog`` (``format_type``, ``pg_get_expr``, ``pg_get_constraintdef``, ``pg_get_indexdef``)
 and every difference is applied: a missing table is created, a missing column added, a column
-whose type, default or NOT NULL changed is altered, and a constraint (CHECK, UNIQUE, EXCLUDE,
-FOREIGN KEY) or index that changed is dropped and made again, one that is gone is dropped. Data is
+whose type, default or NOT NULL changed is altered, a constraint (CHECK, UNIQUE, EXCLUDE,
+FOREIGN KEY), index or trigger that changed is dropped and made again, one that is gone is
+dropped, and a function (``pg_get_functiondef``: the triggers' PL/pgSQL) that is new or changed
+is made with ``CREATE OR REPLACE``; a function no longer in the file stays. Data is
 never dropped: a table or column no longer in the file stays (a column's NOT NULL is lifted so
 inserts that no longer name it work). Everything happens in one transaction under an advisory
 lock, so two replicas starting at once migrate one after the other, and a failing step leaves the
@@ -29,7 +31,8 @@ Connection: TypeAlias = "asyncpg.Connection[asyncpg.Record] | PoolConnectionProx
 SCHEMA_PATH = Path(__file__).resolve().parent.parent / "schema.postgres.sql"
 MIGRATE_LOCK = 0x6C656165  # pg_advisory_xact_lock key of the migration
 _SCRATCH = "leadbot_migration_target"
-_COMMENT = re.compile(r"'(?:[^']|'')*'|--[^\n]*")
+# A quoted literal, a dollar-quoted body (``$$ ... $$``), a comment, or a statement's end.
+_TOKEN = re.compile(r"'(?:[^']|'')*'|(\$\w*\$).*?\1|--[^\n]*|;", re.DOTALL)
 _CREATE_TABLE = re.compile(r"(?is)^CREATE\s+TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?(\w+)")
 
 
@@ -46,22 +49,24 @@ class Table:
     columns: dict[str, Column] = field(default_factory=dict)
     constraints: dict[str, tuple[str, str]] = field(default_factory=dict)  # name: (kind, def)
     indexes: dict[str, str] = field(default_factory=dict)                  # name: definition
+    triggers: dict[str, str] = field(default_factory=dict)                 # name: definition
 
 
 def statements(script: str) -> list[str]:
-    """The statements of a script, comments removed (``;`` ends a statement)."""
-    bare = _COMMENT.sub(lambda m: m.group(0) if m.group(0).startswith("'") else "", script)
+    """The statements of a script, comments removed (``;`` outside quotes ends a statement)."""
     parts: list[str] = []
     current: list[str] = []
-    quoted = False
-    for char in bare:
-        if char == "'":
-            quoted = not quoted
-        if char == ";" and not quoted:
+    done = 0
+    for match in _TOKEN.finditer(script):
+        current.append(script[done:match.start()])
+        done = match.end()
+        token = match.group(0)
+        if token == ";":
             parts.append("".join(current).strip())
             current = []
-        else:
-            current.append(char)
+        elif not token.startswith("--"):
+            current.append(token)
+    current.append(script[done:])
     parts.append("".join(current).strip())
     return [p for p in parts if p]
 
@@ -96,7 +101,25 @@ async def _catalog(conn: Connection, schema: str) -> dict[str, Table]:
             "WHERE n.nspname = $1 AND NOT EXISTS "
             "(SELECT 1 FROM pg_constraint k WHERE k.conindid = x.indexrelid)", schema):
         tables[row["tbl"]].indexes[row["idx"]] = owner.sub(" ON ", row["def"], count=1)
+    for row in await conn.fetch(
+            "SELECT c.relname, t.tgname, pg_get_triggerdef(t.oid) AS def FROM pg_trigger t "
+            "JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace "
+            "WHERE n.nspname = $1 AND NOT t.tgisinternal", schema):
+        tables[row["relname"]].triggers[row["tgname"]] = owner.sub(" ON ", row["def"], count=1)
     return tables
+
+
+async def _functions(conn: Connection, schema: str) -> dict[str, str]:
+    """The functions of ``schema`` (not an extension's), each as its ``CREATE OR REPLACE``
+    with the name unqualified."""
+    name = re.compile(rf"^CREATE OR REPLACE FUNCTION {re.escape(schema)}\.")
+    rows = await conn.fetch(
+        "SELECT p.proname, pg_get_functiondef(p.oid) AS def FROM pg_proc p "
+        "JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = $1 "
+        "AND p.prokind = 'f' AND NOT EXISTS (SELECT 1 FROM pg_depend d "
+        "WHERE d.classid = 'pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'e')", schema)
+    return {r["proname"]: name.sub("CREATE OR REPLACE FUNCTION ", r["def"]).strip()
+            for r in rows}
 
 
 def _column_steps(name: str, target: Table, live: Table) -> list[str]:
@@ -127,14 +150,18 @@ def _column_steps(name: str, target: Table, live: Table) -> list[str]:
     return steps
 
 
-def plan(target: dict[str, Table], live: dict[str, Table],
-         creates: dict[str, str]) -> list[str]:
-    """The statements that turn ``live`` into ``target`` (``creates``: each table's CREATE)."""
+def plan(target: dict[str, Table], live: dict[str, Table], creates: dict[str, str],
+         functions: tuple[dict[str, str], dict[str, str]] = ({}, {})) -> list[str]:
+    """The statements that turn ``live`` into ``target`` (``creates``: each table's CREATE;
+    ``functions``: the target's and the live schema's functions)."""
+    want_functions, have_functions = functions
     new = [t for t in creates if t in target and t not in live]
-    changes: list[str] = [creates[t] for t in new]
+    changes: list[str] = [d for f, d in want_functions.items() if have_functions.get(f) != d]
+    changes += [creates[t] for t in new]
     drops: list[str] = []
     adds: list[str] = []
     keys: list[str] = []
+    triggers: list[str] = []
     for name, want in target.items():
         have = live.get(name, Table())
         table = _ident(name)
@@ -151,7 +178,11 @@ def plan(target: dict[str, Table], live: dict[str, Table],
             if want.indexes.get(idx) != definition:
                 drops.append(f"DROP INDEX {_ident(idx)}")
         adds += [d for idx, d in want.indexes.items() if have.indexes.get(idx) != d]
-    return changes + drops + adds + keys
+        for trigger, definition in have.triggers.items():
+            if want.triggers.get(trigger) != definition:
+                drops.append(f"DROP TRIGGER {_ident(trigger)} ON {table}")
+        triggers += [d for tr, d in want.triggers.items() if have.triggers.get(tr) != d]
+    return changes + drops + adds + keys + triggers
 
 
 async def migrate(conn: Connection, schema: str | None = None) -> list[str]:
@@ -173,9 +204,11 @@ async def migrate(conn: Connection, schema: str | None = None) -> list[str]:
         for statement in body:
             await conn.execute(statement)
         target = await _catalog(conn, _SCRATCH)
+        target_functions = await _functions(conn, _SCRATCH)
         await conn.execute(f"SET LOCAL search_path TO {live_path}")
         live = await _catalog(conn, live_schema)
-        steps = plan(target, live, creates)
+        live_functions = await _functions(conn, live_schema)
+        steps = plan(target, live, creates, (target_functions, live_functions))
         for step in steps:
             await conn.execute(step)
         await conn.execute(f"DROP SCHEMA {_SCRATCH} CASCADE")

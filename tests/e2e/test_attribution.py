@@ -7,6 +7,8 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
+
 from bot.domain import AppointmentStatus
 from tests.e2e.harness import ADMIN_ID, AGENT_ID, Bot, running_bot
 from tests.e2e.test_booking_rules import offers_for, tap
@@ -28,6 +30,7 @@ async def start(bot: Bot, telegram_id: int, command: str) -> None:
     await bot.telegram.wait_for_text(telegram_id, "booking assistant", after=mark)
 
 
+@pytest.mark.both_engines
 async def test_a_deep_links_source_is_kept_validated_and_first_touch_wins(
         tmp_path: Path) -> None:
     async with running_bot(tmp_path) as bot:
@@ -43,6 +46,7 @@ async def test_a_deep_links_source_is_kept_validated_and_first_touch_wins(
         assert await source_of(bot, 8104) == "y" * 64
 
 
+@pytest.mark.both_engines
 async def test_stats_shows_the_funnel_per_source_and_per_agent_and_the_outbox(
         tmp_path: Path) -> None:
     async with FakeWebhook() as hook, running_bot(
@@ -72,6 +76,7 @@ async def test_stats_shows_the_funnel_per_source_and_per_agent_and_the_outbox(
         assert len(report) < 4096
 
 
+@pytest.mark.both_engines
 async def test_a_no_show_the_agent_marks_reaches_the_webhook_with_the_meeting(
         tmp_path: Path) -> None:
     async with FakeWebhook() as hook, running_bot(

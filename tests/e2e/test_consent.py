@@ -14,6 +14,7 @@ import pytest
 from bot.domain import AppointmentStatus, LeadStatus
 from tests.e2e.harness import AGENT_ID, Bot, running_bot
 from tests.e2e.test_booking_rules import offers_for, tap, taps
+from tests.engines import current_url, fetch
 
 LEAD = 7001
 MONDAY_7 = datetime(2026, 12, 7, 7, 0, tzinfo=UTC)
@@ -84,20 +85,33 @@ async def test_an_opted_out_lead_gets_no_reminder_of_a_booked_meeting(tmp_path: 
         assert not [r for r in bot.telegram.sent(LEAD)[mark:] if "Reminder" in (r["text"] or "")]
 
 
-def personal_rows(path: Path, needles: tuple[str, ...]) -> list[tuple[str, str]]:
-    """Every (table, row) of the database file that contains one of ``needles``."""
-    found = []
+def all_rows(path: Path) -> list[tuple[str, tuple[Any, ...]]]:
+    """Every (table, row) of the test's database: the SQLite file, or its PostgreSQL database."""
+    url = current_url()
+    if url is not None:
+        tables = [r[0] for r in fetch(url, "SELECT table_name FROM information_schema.tables "
+                                           "WHERE table_schema = current_schema()")]
+        return [(t, tuple(row)) for t in tables
+                for row in fetch(url, f"SELECT * FROM {t}")]  # table names
     with sqlite3.connect(path) as conn:
         tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")]
-        for table in tables:
-            for row in conn.execute(f"SELECT * FROM {table}"):  # table names
-                text = " ".join(str(v) for v in row).lower()
-                if any(n.lower() in text for n in needles):
-                    found.append((table, text))
+        found = [(t, tuple(row)) for t in tables
+                 for row in conn.execute(f"SELECT * FROM {t}")]  # table names
     conn.close()
     return found
 
 
+def personal_rows(path: Path, needles: tuple[str, ...]) -> list[tuple[str, str]]:
+    """Every (table, row) of the database that contains one of ``needles``."""
+    found = []
+    for table, row in all_rows(path):
+        text = " ".join(str(v) for v in row).lower()
+        if any(n.lower() in text for n in needles):
+            found.append((table, text))
+    return found
+
+
+@pytest.mark.both_engines
 async def test_forget_erases_personal_data_and_messages_keeps_the_meeting_and_tells_the_agent(
         tmp_path: Path) -> None:
     needles = ("Lead7001", "4155552671", "maria.lopez@example.com", "penthouse")

@@ -8,6 +8,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from bot.followups.nudges import Nudges
 from tests.e2e.harness import AGENT_ID, Bot, running_bot
 from tests.e2e.test_booking_rules import offers_for, tap, taps
@@ -47,6 +49,7 @@ async def silent_lead(bot: Bot, text: str = "hi, I'd like to talk about a flat")
     await bot.telegram.wait_for(lambda r: r["chat_id"] == LEAD, after=mark)
 
 
+@pytest.mark.both_engines
 async def test_a_silent_lead_is_nudged_6h_1d_and_3d_after_the_last_message_with_fresh_offers(
         tmp_path: Path) -> None:
     async with running_bot(tmp_path, at=MONDAY_7) as bot:
@@ -150,6 +153,7 @@ async def test_an_opt_out_stops_the_nudges(tmp_path: Path) -> None:
         assert nudges_sent(bot) == []
 
 
+@pytest.mark.both_engines
 async def test_after_a_restart_a_nudge_at_most_an_hour_late_is_sent_on_start(
         tmp_path: Path) -> None:
     async with running_bot(tmp_path, at=MONDAY_7) as bot:

@@ -60,6 +60,7 @@ async def lead_status(bot: Bot) -> LeadStatus:
     return lead.status
 
 
+@pytest.mark.both_engines
 @pytest.mark.parametrize("with_openai", [False, True], ids=["rule-brain", "openai"])
 async def test_five_questions_one_at_a_time_make_the_lead_qualified_and_reach_the_agent(
         tmp_path: Path, with_openai: bool) -> None:
@@ -136,6 +137,7 @@ async def test_a_lead_who_wants_times_gets_them_and_the_question_is_not_asked_ag
         assert [r for r in bot.telegram.sent(LEAD) if QUESTIONS[0] in (r["text"] or "")][1:] == []
 
 
+@pytest.mark.both_engines
 async def test_the_ai_saves_answers_the_lead_gave_unprompted_and_they_are_not_asked(
         tmp_path: Path) -> None:
     async with running_bot(tmp_path, with_openai=True, env=env(tmp_path)) as bot:

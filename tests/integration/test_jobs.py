@@ -1,5 +1,6 @@
-"""Stored nudges on a real SQLite file: two processes on one database never claim one twice,
-a claim a dead process left is released, and a lead has one open nudge at a time."""
+"""Stored nudges on a real SQLite file and on PostgreSQL: two processes on one database never
+claim one twice, a claim a dead process left is released, and a lead has one open nudge at a
+time."""
 
 from __future__ import annotations
 
@@ -10,13 +11,14 @@ from pathlib import Path
 from bot.clock import FixedClock
 from bot.observability.metrics import Metrics
 from storage.store import Store
+from tests.engines import location
 
 NOW = datetime(2026, 12, 7, 12, 0, tzinfo=UTC)
 
 
 async def test_two_processes_claiming_at_once_get_each_due_nudge_exactly_once(
         tmp_path: Path) -> None:
-    path = tmp_path / "bot.sqlite3"
+    path = location(tmp_path / "bot.sqlite3")
     first = await Store.open(path, Metrics(), FixedClock(NOW))
     second = await Store.open(path, Metrics(), FixedClock(NOW))
     try:
@@ -37,7 +39,7 @@ async def test_two_processes_claiming_at_once_get_each_due_nudge_exactly_once(
 
 async def test_a_nudge_not_yet_due_is_not_claimed_and_a_new_plan_replaces_the_open_one(
         tmp_path: Path) -> None:
-    store = await Store.open(tmp_path / "bot.sqlite3", Metrics(), FixedClock(NOW))
+    store = await Store.open(location(tmp_path / "bot.sqlite3"), Metrics(), FixedClock(NOW))
     try:
         lead = await store.leads.get_or_create(1, 1, None)
         await store.jobs.plan(lead.id, 0, NOW + timedelta(hours=1))
@@ -51,7 +53,7 @@ async def test_a_nudge_not_yet_due_is_not_claimed_and_a_new_plan_replaces_the_op
 
 async def test_a_claim_left_by_a_process_that_died_is_released_after_ten_minutes(
         tmp_path: Path) -> None:
-    store = await Store.open(tmp_path / "bot.sqlite3", Metrics(), FixedClock(NOW))
+    store = await Store.open(location(tmp_path / "bot.sqlite3"), Metrics(), FixedClock(NOW))
     try:
         lead = await store.leads.get_or_create(1, 1, None)
         await store.jobs.plan(lead.id, 0, NOW)

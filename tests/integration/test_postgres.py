@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import sqlite3
 import sys
 from collections.abc import AsyncIterator
@@ -167,8 +168,16 @@ async def test_replicas_starting_at_once_migrate_one_after_the_other(postgres_ur
 def older(schema: str) -> str:
     """An older schema: no lead_status_history table, no invite columns, a CHECK without
     'failed', an index on other columns, an index since removed, no overlap constraint, a
-    narrower column and a column with another default and no NOT NULL."""
-    schema = ";\n".join(statements(schema)) + ";"
+    narrower column and a column with another default and no NOT NULL; and from before the
+    follow-ups: no events outbox, no event triggers or their functions, no lead source."""
+    kept = [s for s in statements(schema) if not s.startswith(("CREATE FUNCTION",
+                                                                "CREATE TRIGGER"))
+            and "events_outbox" not in s]
+    schema = ";\n".join(kept) + ";"
+    schema, removed = re.subn(r"\n    source +TEXT, *", "", schema)
+    assert removed == 1
+    schema = schema.replace(
+        "CREATE INDEX idx_leads_source_created ON leads(source, created_at);", "")
     history = schema.index("CREATE TABLE lead_status_history")
     schema = schema[:history] + schema[schema.index(");", history) + 2:]
     schema = schema.replace(
@@ -229,6 +238,12 @@ async def test_an_older_database_is_brought_up_to_date_in_place_keeping_its_rows
         assert await conn.fetchval("SELECT count(*) FROM appointments") == 2
         assert await conn.fetchval("SELECT name FROM agents") == "Old"
         assert await conn.fetchval("SELECT update_id FROM processed_updates") == 77
+        # The outbox, its triggers and their functions arrived: a change writes its event.
+        assert await conn.fetchval("SELECT count(*) FROM events_outbox") == 0
+        await conn.execute("INSERT INTO leads (telegram_id, chat_id, source) "
+                           "VALUES (102, 102, 'ad')")
+        assert [tuple(r) for r in await conn.fetch(
+            "SELECT event, lead_id FROM events_outbox")] == [("lead.created", 2)]
         assert await migrate(conn) == []
     finally:
         await conn.close()
