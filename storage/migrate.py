@@ -25,7 +25,7 @@ from bot.pipeline import LEGACY
 
 # In the source tree a link to the top-level schema.sql; in an installed wheel, its content.
 SCHEMA_PATH = Path(__file__).resolve().parent / "schema.sql"
-SCHEMA_VERSION = 7  # 7: the pipeline's statuses and their history
+SCHEMA_VERSION = 8  # 8: the team's controls, follow-ups, CRM events, the agent's language
 # What a column added to an older database must say about the rows already there: run once,
 # right after the rebuild that adds that column (a new database has no rows to describe).
 _BACKFILLS: dict[tuple[str, str], str] = {
