@@ -3,19 +3,19 @@
 Every inbound line is stored before anything else; the brain sees the last 15 messages; tool
 calls run through the same services as a button tap, so the brain can never book by itself.
 The flows live beside this module: ``offering`` (times), ``appointments`` (book, cancel, move),
-``profile`` (the lead's details); ``turn`` holds what they share, ``wording`` what they say.
+``profile`` (the lead's details), ``thinking`` (the brain and what it sees); ``turn`` holds what
+they share, ``wording`` what they say.
 """
 
 from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from typing import Any, overload
 from zoneinfo import ZoneInfo
 
-from bot.booking.notices import slot_label
 from bot.booking.reminders import ReminderService
 from bot.booking.service import BookingService
 from bot.clock import Clock
@@ -30,7 +30,7 @@ from bot.conversation.actions import (
     ToolCall,
 )
 from bot.conversation.appointments import MEETINGS_PER_LEAD, Appointments, Intent
-from bot.conversation.brain import Brain, BrainContext, BrainReply, OfferedTime, UpcomingMeeting
+from bot.conversation.brain import Brain, BrainContext, BrainReply
 from bot.conversation.consent import Consent
 from bot.conversation.edits import meaning
 from bot.conversation.handover import Handover
@@ -38,6 +38,7 @@ from bot.conversation.offering import Offering
 from bot.conversation.phones import region_of_language
 from bot.conversation.profile import Profile
 from bot.conversation.qualifying import QUESTION_PREFIX, Qualifying
+from bot.conversation.thinking import Thinking
 from bot.conversation.turn import (
     CANCEL_PREFIX,
     KEEP,
@@ -51,7 +52,7 @@ from bot.conversation.turn import (
     Turn,
     show_times_row,
 )
-from bot.domain import Appointment, Awaiting, Lead, LeadStatus, Message, Role, clean_text
+from bot.domain import Appointment, Awaiting, Lead, LeadStatus, Role, clean_text
 from bot.errors import BotError
 from bot.followups.consent import source as deep_link_source
 from bot.followups.nudges import Nudges
@@ -89,7 +90,6 @@ class ConversationService:
                  nudges: Nudges | None = None, privacy: PrivacyStore | None = None,
                  qualification: Qualification | None = None) -> None:
         self._store = store
-        self._brain = brain
         self._fallback = fallback
         self._clock = clock
         self._metrics = metrics
@@ -111,6 +111,8 @@ class ConversationService:
                                 nudges, privacy)
         self._qualifying = Qualifying(qualification, self._leads, self._team,
                                       store.appointments, booking, clock)
+        self._thinking = Thinking(store, self._team, self._qualifying, brain, fallback, clock,
+                                  metrics, agency_name=agency_name)
         # What each tool call does: one handler per command type.
         self._tools: dict[type[ToolCall], _Tool] = {
             FindSlots: self._find_slots,
@@ -123,7 +125,7 @@ class ConversationService:
     @property
     def thinks_slowly(self) -> bool:
         """True when replies come from the AI (seconds), not the rule-based brain (instant)."""
-        return self._brain is not self._fallback
+        return self._thinking.slow
 
     # ----- entry points -------------------------------------------------------------------
 
@@ -160,7 +162,7 @@ class ConversationService:
         if await self._consent.intercept(turn, text, self._clock.now()):
             return await self._finish(turn)
         history = await self._store.messages.last(turn.lead.id, HISTORY)
-        context = await self._context(turn.lead, history)
+        context = await self._thinking.context(turn.lead, history)
 
         async def asks_for_more() -> bool:
             # Read by the rule-based brain: instant, and the same whichever brain answers.
@@ -189,7 +191,7 @@ class ConversationService:
         ids = [m.id for m in history]
         # An edit of a line older than the brain's window is stored, not answered.
         if answer and text.strip() and before.id in ids:
-            context = await self._context(lead, history[:ids.index(before.id) + 1])
+            context = await self._thinking.context(lead, history[:ids.index(before.id) + 1])
             was = replace(context, history=[*context.history[:-1], before])
             # Compared with the rule-based brain: instant, deterministic, and no AI call spent.
             if meaning(await self._fallback.reply(was), context.now) != \
@@ -363,39 +365,11 @@ class ConversationService:
 
     async def _respond(self, turn: Turn, context: BrainContext) -> None:
         """The brain's reply to the lead's message, acted on."""
-        reply = await self._think(context)
+        reply = await self._thinking.reply(context)
         await self._act(turn, reply, context)
         if context.awaiting in _ONE_SHOT and turn.lead.awaiting is context.awaiting:
             # Whatever the lead said answers a yes/no question: a later "cancel" asks again.
             await self._leads.wait_for(turn, None)
-
-    async def _context(self, lead: Lead, history: Sequence[Message]) -> BrainContext:
-        """What the brain sees of the lead, the message to answer last in ``history``."""
-        tz = await self._team.zone(lead)
-        now = self._clock.now()
-        offers = await self._store.offers.open_for_lead(lead.id, now)
-        upcoming = await self._store.appointments.upcoming_for_lead(lead.id, now)
-        agent = await self._team.agent_of(lead)
-        missing = tuple(k for k, v in (("name", lead.name), ("phone", lead.phone_number),
-                                       ("notes", lead.notes)) if not v)
-        return BrainContext(
-            lead=lead, history=history,
-            now=now.astimezone(tz), agency_name=self._agency,
-            agent_name=agent.name if agent else None,
-            offers=[OfferedTime(i, o.start, o.end, slot_label(o.start, tz))
-                    for i, o in enumerate(offers, 1)],
-            appointment=UpcomingMeeting(upcoming.start, upcoming.end,
-                                        slot_label(upcoming.start, tz)) if upcoming else None,
-            missing=missing, questions=await self._qualifying.unanswered(lead))
-
-    async def _think(self, context: BrainContext) -> BrainReply:
-        if self._brain is not self._fallback:
-            try:
-                return await self._brain.reply(context)
-            except BotError as err:
-                self._metrics.incr("errors.ai_fallback")
-                log.warning("AI unavailable, rule-based reply instead: %s", err)
-        return await self._fallback.reply(context)
 
     async def _act(self, turn: Turn, reply: BrainReply, context: BrainContext) -> None:
         text = reply.text.strip()
