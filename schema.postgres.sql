@@ -130,6 +130,14 @@ CREATE TABLE jobs (
     created_at  TIMESTAMPTZ NOT NULL DEFAULT now()
 );
 
+-- Leases: a named piece of work (the periodic sweep, settling one interrupted booking) claimed
+-- by one process until ``expires_at``; another may take it only once that has passed.
+CREATE TABLE leases (
+    name        TEXT    PRIMARY KEY,
+    holder      TEXT    NOT NULL,
+    expires_at  TIMESTAMPTZ NOT NULL
+);
+
 -- Qualifying answers (QUALIFICATION_FILE): each question asked once, answered by a tap, the
 -- lead's words, or the AI from what the lead said unprompted.
 CREATE TABLE qualification_answers (

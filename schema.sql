@@ -118,6 +118,14 @@ CREATE TABLE jobs (
     created_at  TEXT    NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
 );
 
+-- Leases: a named piece of work (the periodic sweep, settling one interrupted booking) claimed
+-- by one process until ``expires_at``; another may take it only once that has passed.
+CREATE TABLE leases (
+    name        TEXT    PRIMARY KEY,
+    holder      TEXT    NOT NULL,
+    expires_at  TEXT    NOT NULL
+);
+
 -- Qualifying answers (QUALIFICATION_FILE): each question asked once, answered by a tap, the
 -- lead's words, or the AI from what the lead said unprompted.
 CREATE TABLE qualification_answers (

@@ -255,6 +255,18 @@ class UpdateStore(Protocol):
         ...
 
 
+class LeaseStore(Protocol):
+    """Named work claimed by one process for a while: replicas on one database take turns."""
+
+    async def claim(self, name: str, holder: str, now: datetime, until: datetime) -> bool:
+        """Take ``name`` for ``holder`` until ``until``; False while another's lease runs."""
+        ...
+
+    async def prune(self, now: datetime) -> int:
+        """Forget expired leases; returns how many."""
+        ...
+
+
 class Repositories(Protocol):
     """One repository per aggregate over one database (SQLite, PostgreSQL, or in memory)."""
 
@@ -270,6 +282,8 @@ class Repositories(Protocol):
     def offers(self) -> OfferStore: ...
     @property
     def updates(self) -> UpdateStore: ...
+    @property
+    def leases(self) -> LeaseStore: ...
 
 
 # ----- the outside world --------------------------------------------------------------------

@@ -13,10 +13,11 @@ from collections.abc import Awaitable, Callable
 from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
 from datetime import timedelta
-from functools import cached_property
+from functools import cached_property, partial
 from types import TracebackType
 
 from bot.booking import notices
+from bot.booking.reconcile import PENDING_LEASE, THIS_PROCESS
 from bot.booking.reminders import ReminderService, Timers
 from bot.booking.service import BookingService
 from bot.clock import Clock, zone
@@ -38,7 +39,10 @@ log = logging.getLogger(__name__)
 Ping = Callable[[], Awaitable[str]]
 """Checks one adapter for real; returns a short detail, raises when it is not healthy."""
 
+TICK = timedelta(minutes=1)
+"""How often the periodic work looks for something to do."""
 SWEEP_EVERY = timedelta(minutes=5)
+"""How often the clean-up sweep runs, on whichever replica claims it."""
 KEEP_UPDATES = timedelta(days=7)
 """How long a processed update id is remembered (Telegram redelivers within a day)."""
 
@@ -79,6 +83,12 @@ class Services:
     funnel: FunnelStore | None = None
 
     @property
+    def shared(self) -> bool:
+        """Whether other replicas may use this database (PostgreSQL) rather than this process
+        alone (a SQLite file)."""
+        return self.config.database_url is not None
+
+    @property
     def agents(self) -> AgentDirectory:
         """The cached agent directory the slot service reads."""
         return self.slots.agents
@@ -112,20 +122,10 @@ ServicesFactory = Callable[[Notifier, Timers], Awaitable[Services]]
 
 async def startup(services: Services) -> None:
     """Reconcile bookings a crash interrupted, then rebuild reminders and start the sweep."""
-    for appointment, completed in await services.booking.reconcile():
-        lead = await services.store.leads.get(appointment.lead_id)
-        agent = await services.agents.get(appointment.agent_id)
-        if lead is None or agent is None:
-            continue
-        moved = (await services.store.appointments.get(appointment.replaces)
-                 if appointment.replaces is not None else None)
-        lead_msg, agent_msg = _settled(services, appointment, completed, moved, agent, lead)
-        for chat_id, message in ((lead.chat_id, lead_msg), (agent.telegram_id, agent_msg)):
-            try:
-                await services.notifier.send(chat_id, message)
-            except Exception:
-                log.exception("could not tell chat about reconciled appointment %s",
-                              appointment.id)
+    # Alone on its database, nothing pending is in flight; on a shared one, another replica's
+    # young pending booking may be.
+    await settle_interrupted(services, PENDING_LEASE if services.shared else timedelta(0))
+    await sweep_once(services)
     count = await services.reminders.rebuild()
     log.info("start-up: reminders scheduled for %d meetings", count)
     if services.nudges is not None:
@@ -134,7 +134,7 @@ async def startup(services: Services) -> None:
         services.nudges.start()
     if services.events is not None:
         services.events.start()
-    schedule_sweep(services)
+    schedule_tick(services)
     # Start-up objects live as long as the process: keep them out of the collector's full scans,
     # whose pauses were the tail of the response time in the benchmark.
     gc.collect()
@@ -159,23 +159,65 @@ def _settled(services: Services, appointment: Appointment, completed: bool,
     return notices.booking_interrupted(appointment, agent, lead, tz)
 
 
-def schedule_sweep(services: Services) -> None:
-    """Every few minutes, delete what a failed undo or a late Zoom answer left behind."""
-    async def sweep() -> None:
-        try:
-            await services.booking.sweep()
-        except Exception:
-            log.exception("clean-up sweep failed")
-        try:
-            await services.team.meetings.settle_held()
-        except Exception:
-            log.exception("marking meetings held failed")
-        await prune_updates(services)
-        if services.events is not None:
-            await services.events.prune()
-        schedule_sweep(services)
+async def settle_interrupted(services: Services, older_than: timedelta) -> int:
+    """Settle bookings left pending (held at least ``older_than`` ago) and tell the lead and
+    the agent how each ended; returns how many were settled here."""
+    settled = await services.booking.reconcile(older_than)
+    for appointment, completed in settled:
+        lead = await services.store.leads.get(appointment.lead_id)
+        agent = await services.agents.get(appointment.agent_id)
+        if lead is None or agent is None:
+            continue
+        moved = (await services.store.appointments.get(appointment.replaces)
+                 if appointment.replaces is not None else None)
+        lead_msg, agent_msg = _settled(services, appointment, completed, moved, agent, lead)
+        for chat_id, message in ((lead.chat_id, lead_msg), (agent.telegram_id, agent_msg)):
+            try:
+                await services.notifier.send(chat_id, message)
+            except Exception:
+                log.exception("could not tell chat about reconciled appointment %s",
+                              appointment.id)
+    return len(settled)
 
-    services.timers.at(services.clock.now() + SWEEP_EVERY, "sweep", sweep)
+
+def schedule_tick(services: Services) -> None:
+    """Every minute: settle bookings a replica that died left pending, time the reminders of
+    meetings booked on another replica, and run the sweep when it is due (``sweep_once``)."""
+    async def tick() -> None:
+        work: tuple[tuple[str, Callable[[], Awaitable[object]]], ...] = (
+            ("settling interrupted bookings", partial(settle_interrupted, services, PENDING_LEASE)),
+            ("timing reminders", services.reminders.rebuild),
+            ("the clean-up sweep", partial(sweep_once, services)))
+        for name, run in work:
+            try:
+                await run()
+            except Exception:
+                log.exception("%s failed", name)
+        schedule_tick(services)
+
+    services.timers.at(services.clock.now() + TICK, "tick", tick)
+
+
+async def sweep_once(services: Services) -> bool:
+    """Every few minutes, on the one replica that claims it: delete what a failed undo or a late
+    Zoom answer left behind, mark past meetings held, forget old update ids, events and
+    leases. False when another replica (or this one) swept lately."""
+    now = services.clock.now()
+    if not await services.store.leases.claim("sweep", THIS_PROCESS, now, now + SWEEP_EVERY):
+        return False
+    try:
+        await services.booking.sweep()
+    except Exception:
+        log.exception("clean-up sweep failed")
+    try:
+        await services.team.meetings.settle_held()
+    except Exception:
+        log.exception("marking meetings held failed")
+    await prune_updates(services)
+    if services.events is not None:
+        await services.events.prune()
+    await services.store.leases.prune(now)
+    return True
 
 
 async def prune_updates(services: Services) -> None:

@@ -25,7 +25,7 @@ from bot.pipeline import LEGACY
 
 # In the source tree a link to the top-level schema.sql; in an installed wheel, its content.
 SCHEMA_PATH = Path(__file__).resolve().parent / "schema.sql"
-SCHEMA_VERSION = 8  # 8: the team's controls, follow-ups, CRM events, the agent's language
+SCHEMA_VERSION = 9  # 9: leases (work claimed by one replica); 8: the team, follow-ups, CRM events
 # What a column added to an older database must say about the rows already there: run once,
 # right after the rebuild that adds that column (a new database has no rows to describe).
 _BACKFILLS: dict[tuple[str, str], str] = {

@@ -14,6 +14,7 @@ from storage.db import Database
 from storage.funnel import FunnelRepository
 from storage.jobs import JobRepository
 from storage.leads import LeadRepository
+from storage.leases import LeaseRepository
 from storage.messages import MessageRepository
 from storage.offers import OfferRepository
 from storage.outbox import OutboxRepository
@@ -40,6 +41,7 @@ class Store:
     privacy: PrivacyRepository
     funnel: FunnelRepository
     answers: AnswerRepository
+    leases: LeaseRepository
 
     @classmethod
     async def open(cls, path: Path | str, metrics: Metrics, clock: Clock) -> Store:
@@ -54,7 +56,7 @@ class Store:
         return cls(db, AgentRepository(db), LeadRepository(db), MessageRepository(db, clock),
                    AppointmentRepository(db), OfferRepository(db), UpdateRepository(db, clock),
                    JobRepository(db), OutboxRepository(db), PrivacyRepository(db),
-                   FunnelRepository(db), AnswerRepository(db))
+                   FunnelRepository(db), AnswerRepository(db), LeaseRepository(db))
 
     async def close(self) -> None:
         await self.db.close()

@@ -6,11 +6,18 @@ row booked. Anything else is undone and marked failed. A pending move records th
 replaces: booking it cancels that one in the same transaction (then its video meeting and event
 are deleted); undoing it leaves that one booked. The sweep runs every few minutes and deletes
 what a failed undo, a move, or a meeting whose create answered too late, left behind.
+
+On a database shared by replicas, a pending row may be another replica's booking in flight: only
+rows older than ``PENDING_LEASE`` (far longer than any booking takes) are settled there, and each
+one by the replica that claims its lease.
 """
 
 from __future__ import annotations
 
 import logging
+import os
+import socket
+from datetime import timedelta
 
 from bot.booking.compensation import LATE_CREATE, Compensation
 from bot.booking.events import event_request, meeting_of
@@ -22,6 +29,14 @@ from bot.ports import CalendarProvider, Repositories
 from bot.scheduling.service import SlotService
 
 log = logging.getLogger(__name__)
+
+THIS_PROCESS = f"{socket.gethostname()}:{os.getpid()}"
+"""Who holds a lease this process claims (for an operator reading the leases table)."""
+PENDING_LEASE = timedelta(minutes=5)
+"""A pending booking younger than this may be in flight on another replica: left alone there.
+A booking's calls give up long before (30 s per request to Google, 20 s to Zoom)."""
+SETTLE_LEASE = timedelta(minutes=2)
+"""How long settling one interrupted booking is claimed by the replica that started it."""
 
 
 class Reconciler:
@@ -39,13 +54,22 @@ class Reconciler:
         """Bookings this process is making right now: not interrupted, left alone."""
         self._invite = invite_attendees
 
-    async def reconcile(self) -> list[tuple[Appointment, bool]]:
-        """Finish or undo bookings a crash left ``pending``; returns (appointment, completed)."""
+    async def reconcile(self, older_than: timedelta = timedelta(0)
+                        ) -> list[tuple[Appointment, bool]]:
+        """Finish or undo bookings a crash left ``pending`` (those held at least ``older_than``
+        ago, on a shared database); returns (appointment, completed) per booking settled here."""
         outcomes = []
+        now = self._clock.now()
         for appointment in await self._store.appointments.by_status(AppointmentStatus.PENDING):
-            if appointment.id not in self._in_flight:
-                outcomes.append(await self._settle(appointment))
-        await self.sweep()
+            if appointment.id in self._in_flight or \
+                    (older_than and (appointment.created_at or now) > now - older_than):
+                continue
+            if not await self._store.leases.claim(f"settle:{appointment.id}", THIS_PROCESS,
+                                                  now, now + SETTLE_LEASE):
+                continue  # another replica is settling it
+            current = await self._store.appointments.get(appointment.id)
+            if current is not None and current.status is AppointmentStatus.PENDING:
+                outcomes.append(await self._settle(current))
         return outcomes
 
     async def _settle(self, appointment: Appointment) -> tuple[Appointment, bool]:

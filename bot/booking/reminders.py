@@ -1,9 +1,13 @@
-"""Reminders, rebuilt from SQLite at start-up, never sent twice.
+"""Reminders, timed from the database at start-up and every minute after, never sent twice.
 
 Which ones a meeting gets depends on how far ahead it was booked (``plan``): a day and an hour
 before; an hour before when booked less than a day ahead; ten minutes before when booked less
 than an hour ahead. The confirmation promises exactly these, and each text says the time left
 when it is sent (a reminder sent late after a restart says "in 45 minutes", not "in an hour").
+
+Each replica on a shared database times every booked meeting, wherever it was booked (the
+periodic ``rebuild`` picks up meetings booked elsewhere); sending claims the reminder in the
+database first, so whichever replica's timer fires first sends it and the others skip.
 """
 
 from __future__ import annotations
@@ -85,6 +89,9 @@ class ReminderService:
         self._clock = clock
         self._metrics = metrics
         self._default_tz = default_timezone
+        self._timed: set[int] = set()
+        """Booked meetings whose timers are set (a meeting's time never changes: a move books a
+        new appointment), so a rebuild only adds what was booked elsewhere."""
 
     def plan(self, appointment: Appointment) -> tuple[ReminderKind, ...]:
         """The reminders this meeting gets, fixed by how far ahead it was booked."""
@@ -93,6 +100,7 @@ class ReminderService:
     def schedule(self, appointment: Appointment) -> None:
         """Set the timers of a booked appointment (past reminder times are skipped)."""
         now = self._clock.now()
+        self._timed.add(appointment.id)
         for kind in self.plan(appointment):
             due = appointment.start - BEFORE[kind]
             if due > now:
@@ -101,14 +109,20 @@ class ReminderService:
 
     def forget(self, appointment_id: int) -> None:
         """Drop an appointment's timers (cancelled or moved)."""
+        self._timed.discard(appointment_id)
         for kind in BEFORE:
             self._timers.cancel(_name(appointment_id, kind))
 
     async def rebuild(self) -> int:
-        """Schedule every booked future meeting's reminders; send ones missed by a short time."""
+        """Time the reminders of booked future meetings not timed here yet, sending those missed
+        by a short time; returns how many meetings were newly timed."""
         now = self._clock.now()
+        booked = await self._store.appointments.booked_after(now)
+        self._timed.intersection_update(a.id for a in booked)
         count = 0
-        for appointment in await self._store.appointments.booked_after(now):
+        for appointment in booked:
+            if appointment.id in self._timed:
+                continue
             self.schedule(appointment)
             for kind in self.plan(appointment):
                 due = appointment.start - BEFORE[kind]

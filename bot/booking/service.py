@@ -283,9 +283,11 @@ class BookingService:
         """The lead's qualifying answers, (question, answer) in the file's order."""
         return await self._qualification.summary(lead_id) if self._qualification else []
 
-    async def reconcile(self) -> list[tuple[Appointment, bool]]:
-        """Finish or undo bookings a crash left ``pending``; returns (appointment, completed)."""
-        return await self._reconciler.reconcile()
+    async def reconcile(self, older_than: timedelta = timedelta(0)
+                        ) -> list[tuple[Appointment, bool]]:
+        """Finish or undo bookings a crash left ``pending`` (held at least ``older_than`` ago);
+        returns (appointment, completed) for those this process settled."""
+        return await self._reconciler.reconcile(older_than)
 
     async def sweep(self) -> int:
         """Delete what failed undos left behind; how many appointments are still owed."""

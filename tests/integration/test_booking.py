@@ -10,11 +10,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot.app import build_services
 from bot.booking.compensation import CLEANUP
 from bot.booking.events import event_id_of
 from bot.domain import AppointmentStatus, Interval, Lead
 from bot.errors import BookingFailed, OfferExpired, SlotTaken
-from tests.world import CALENDAR, World, world
+from bot.services import startup
+from tests.world import CALENDAR, RecordingNotifier, World, world
 
 
 async def offer_first(w: World, n: int = 1) -> tuple[Lead, str]:
@@ -195,3 +197,46 @@ async def test_an_undo_that_fails_at_start_up_is_swept_later(tmp_path: Path) -> 
         w.zoom.clear_faults()
         assert await w.services.booking.sweep() == 0
         assert w.orphans() == (0, 0)
+
+
+@pytest.mark.postgres_only
+async def test_a_replica_starting_leaves_another_replicas_booking_in_flight_alone(
+        tmp_path: Path) -> None:
+    async with world(tmp_path) as w:
+        lead, token = await offer_first(w)
+        w.google.delay("/events", 1.0)  # the event insert is slow: the booking is in flight
+        booking = asyncio.create_task(w.services.booking.book(lead, token))
+        await until_pending(w)
+        told = RecordingNotifier()
+        second = await build_services(w.config, notifier=told, clock=w.clock)
+        try:
+            await startup(second)  # another replica starts on the same database meanwhile
+            booked = await booking
+        finally:
+            await second.close()
+        assert booked.appointment.status is AppointmentStatus.BOOKED
+        assert w.orphans() == (1, 1), "the second replica undid nothing"
+        assert not told.to(lead.chat_id)
+
+
+async def until_pending(w: World) -> None:
+    for _ in range(200):
+        if await w.services.store.appointments.by_status(AppointmentStatus.PENDING):
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError("the booking was never held")
+
+
+async def test_leases_are_taken_by_one_holder_until_they_expire(tmp_path: Path) -> None:
+    async with world(tmp_path) as w:
+        leases, now = w.services.store.leases, w.clock.now()
+        later = now + timedelta(minutes=5)
+        assert await leases.claim("sweep", "one", now, later)
+        assert not await leases.claim("sweep", "two", now, later), "taken until it expires"
+        assert not await leases.claim("sweep", "one", now + timedelta(minutes=4), later)
+        assert await leases.claim("other", "two", now, later), "each name on its own"
+        assert await leases.prune(now) == 0
+        assert await leases.claim("sweep", "two", later, later + timedelta(minutes=5))
+        assert await leases.prune(later + timedelta(minutes=1)) == 1  # "other" expired
+        rows = await w.services.store.db.fetchall("SELECT name, holder FROM leases")
+        assert [(r["name"], r["holder"]) for r in rows] == [("sweep", "two")]

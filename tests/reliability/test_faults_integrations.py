@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 
 from bot.domain import AppointmentStatus
+from bot.services import sweep_once
 from tests.reliability.helpers import appointments, fault_world, offer_taps, texts, until
 from tests.world import CALENDAR, World
 
@@ -151,7 +152,8 @@ async def test_an_event_left_behind_by_a_failed_undo_is_deleted_at_start_up(
         assert SORRY in texts(replies)
         assert w.orphans() == (0, 1), "the event could not be deleted yet"
         w.google.clear_faults()
-        await w.services.booking.reconcile()  # what start-up runs
+        await w.services.booking.reconcile()  # what start-up runs: settle, then sweep
+        assert await sweep_once(w.services)
         assert w.orphans() == (0, 0)
         (failed,) = await appointments(w)
         assert failed.status is AppointmentStatus.FAILED

@@ -133,7 +133,8 @@ async def test_soak(tmp_path: Path) -> None:
         rss_end = rss_mb()
         w.zoom.clear_faults()
         w.google.clear_faults()
-        await w.services.booking.reconcile()  # what the next start-up does
+        await w.services.booking.reconcile()  # what the next start-up does: settle, then sweep
+        await w.services.booking.sweep()
 
         stored = await w.services.store.db.fetchall(
             "SELECT count(*) FROM messages WHERE role = ?", (Role.USER.value,))

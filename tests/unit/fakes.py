@@ -442,6 +442,26 @@ class FakeUpdates:
         return len(old)
 
 
+class FakeLeases:
+    """``LeaseStore`` in a dict of name -> (holder, expires at)."""
+
+    def __init__(self) -> None:
+        self.held: dict[str, tuple[str, datetime]] = {}
+
+    async def claim(self, name: str, holder: str, now: datetime, until: datetime) -> bool:
+        current = self.held.get(name)
+        if current is not None and current[1] > now:
+            return False
+        self.held[name] = (holder, until)
+        return True
+
+    async def prune(self, now: datetime) -> int:
+        old = [name for name, (_, until) in self.held.items() if until <= now]
+        for name in old:
+            del self.held[name]
+        return len(old)
+
+
 @dataclass
 class FakeRepositories:
     """``Repositories`` in memory: one fake per aggregate, sharing one clock."""
@@ -453,6 +473,7 @@ class FakeRepositories:
     appointments: FakeAppointments = field(init=False)
     offers: FakeOffers = field(init=False)
     updates: FakeUpdates = field(init=False)
+    leases: FakeLeases = field(default_factory=FakeLeases)
 
     def __post_init__(self) -> None:
         self.appointments = FakeAppointments(self.clock)
