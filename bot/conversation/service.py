@@ -143,8 +143,8 @@ class ConversationService:
             return await self._finish(turn)
         if await self._consent.intercept(turn, text, self._clock.now()):
             return await self._finish(turn)
-        history = await self._store.messages.last(turn.lead.id, HISTORY)
-        context = await self._thinking.context(turn.lead, history)
+        read = await self._leads.with_history(turn, HISTORY)
+        context = await self._thinking.context(turn.lead, read.history, read.agent)
 
         async def asks_for_more() -> bool:
             # Read by the rule-based brain: instant, and the same whichever brain answers.
@@ -169,11 +169,12 @@ class ConversationService:
         turn = Turn(lead, "edit")
         if await self._handover.muted(turn, team_wording.edited(text)):
             return []
-        history = await self._store.messages.last(lead.id, HISTORY)
-        ids = [m.id for m in history]
+        read = await self._leads.with_history(turn, HISTORY)
+        ids = [m.id for m in read.history]
         # An edit of a line older than the brain's window is stored, not answered.
         if answer and text.strip() and before.id in ids:
-            context = await self._thinking.context(lead, history[:ids.index(before.id) + 1])
+            context = await self._thinking.context(
+                turn.lead, read.history[:ids.index(before.id) + 1], read.agent)
             was = replace(context, history=[*context.history[:-1], before])
             # Compared with the rule-based brain: instant, deterministic, and no AI call spent.
             if meaning(await self._fallback.reply(was), context.now) != \
