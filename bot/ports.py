@@ -60,6 +60,16 @@ class AgentStore(Protocol):
         ...
 
 
+@dataclass(frozen=True, slots=True)
+class LeadTurn:
+    """What a turn with a lead reads: the lead as stored, the agent of its ``agent_id`` (None
+    when it has none), and its last messages, oldest first."""
+
+    lead: Lead
+    agent: Agent | None
+    history: list[Message]
+
+
 class LeadStore(Protocol):
     """Leads; the conversation is the one writer of a lead's state."""
 
@@ -74,6 +84,11 @@ class LeadStore(Protocol):
 
     async def by_telegram_id(self, telegram_id: int) -> Lead | None:
         """The lead of a Telegram user, if known."""
+        ...
+
+    async def with_history(self, lead_id: int, limit: int = 15) -> LeadTurn | None:
+        """The lead, its agent and its last ``limit`` messages, read in one trip to the
+        database; None when there is no such lead."""
         ...
 
     async def by_phone(self, phone_number: str, status: LeadStatus | None = None) -> list[Lead]:

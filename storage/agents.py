@@ -24,7 +24,11 @@ _UPDATABLE = frozenset(_FIELDS) - {"telegram_id"}
 _STAMP = "updated_at = strftime('%Y-%m-%dT%H:%M:%fZ','now')"
 
 
-def _agent(row: Row) -> Agent:
+BY_ID = "SELECT * FROM agents WHERE id = ?"
+
+
+def agent_of(row: Row) -> Agent:
+    """A stored agent."""
     values: dict[str, Any] = {f: _read(f, row[f]) for f in _FIELDS}
     return Agent(id=row["id"], **values)
 
@@ -83,14 +87,14 @@ class AgentRepository:
 
     async def get(self, agent_id: int) -> Agent | None:
         """An agent by id, a removed one included."""
-        row = await self._db.fetchone("SELECT * FROM agents WHERE id = ?", (agent_id,))
-        return _agent(row) if row else None
+        row = await self._db.fetchone(BY_ID, (agent_id,))
+        return agent_of(row) if row else None
 
     async def list(self, *, active_only: bool = False) -> list[Agent]:
         """The agents not removed (or only the active ones), by id."""
         sql = "SELECT * FROM agents WHERE removed_at IS NULL"
         sql += " AND active = 1" if active_only else ""
-        return [_agent(r) for r in await self._db.fetchall(sql + " ORDER BY id")]
+        return [agent_of(r) for r in await self._db.fetchall(sql + " ORDER BY id")]
 
     async def update(self, agent_id: int, **fields: Any) -> Agent:
         """Set the given fields of an agent not removed and return it (NotFound otherwise)."""

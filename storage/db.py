@@ -57,6 +57,9 @@ class Database:
         self._writer: aiosqlite.Connection | None = None
         self._reader: aiosqlite.Connection | None = None
         self._write_lock = asyncio.Lock()
+        self.trips = 0
+        """Hops to a connection's thread so far (each read, write or transaction step): the
+        figure a test reads to see how many trips one piece of work takes."""
 
     async def open(self) -> None:
         """Create the file (owner-only) if needed, connect, and bring the schema up to date.
@@ -135,6 +138,7 @@ class Database:
     async def fetchall(self, sql: str, params: Params = ()) -> list[sqlite3.Row]:
         """Run a read query on the reader connection."""
         start = time.perf_counter()
+        self.trips += 1
         try:
             # One call on the connection's thread: a statement left open between an execute and
             # its fetch would hold the reader's snapshot while other reads pile in, and they
@@ -147,6 +151,26 @@ class Database:
         """Run a read query and return its first row, if any."""
         rows = await self.fetchall(sql, params)
         return rows[0] if rows else None
+
+    async def read(self, work: Callable[[sqlite3.Connection], _T]) -> _T:
+        """Run ``work``'s reads on the reader's own thread in one snapshot (``BEGIN`` ...
+        ``COMMIT``): however many statements it makes, one trip to that thread. ``work``
+        fetches all it reads before it returns."""
+        def run(conn: sqlite3.Connection) -> _T:
+            conn.execute("BEGIN")
+            try:
+                return work(conn)
+            finally:
+                conn.execute("COMMIT")
+
+        start = time.perf_counter()
+        self.trips += 1
+        try:
+            reader = self.reader
+            # aiosqlite's own way of running a call on its thread, as ``write`` does.
+            return await reader._execute(run, reader._conn)  # type: ignore[no-untyped-call,no-any-return]
+        finally:
+            self.metrics.observe("db", time.perf_counter() - start)
 
     async def execute(self, sql: str, params: Params = ()) -> tuple[int, int]:
         """Run one write statement in its own transaction; returns (lastrowid, rowcount)."""
@@ -174,6 +198,7 @@ class Database:
 
         start = time.perf_counter()
         async with self._write_lock:
+            self.trips += 1
             try:
                 writer = self.writer
                 # aiosqlite's own way of running a call on its thread (its execute* use it).
@@ -187,6 +212,7 @@ class Database:
         async with self._write_lock:
             for attempt in range(_LOCK_RETRIES):
                 try:
+                    self.trips += 1
                     await self.writer.execute("BEGIN IMMEDIATE")
                     break
                 except sqlite3.OperationalError as err:
@@ -195,39 +221,43 @@ class Database:
                         raise
                     self.metrics.incr("db.lock_retries")
                     await asyncio.sleep(0.05 * 2**attempt)
-            tx = Transaction(self.writer, self.metrics)
+            tx = Transaction(self.writer, self)
             try:
                 yield tx
             except BaseException:
+                self.trips += 1
                 await self.writer.execute("ROLLBACK")
                 raise
+            self.trips += 1
             await self.writer.execute("COMMIT")
 
 
 class Transaction:
     """Statements inside one write transaction."""
 
-    def __init__(self, conn: aiosqlite.Connection, metrics: Metrics) -> None:
+    def __init__(self, conn: aiosqlite.Connection, db: Database) -> None:
         self._conn = conn
-        self._metrics = metrics
+        self._db = db
 
     async def execute(self, sql: str, params: Params = ()) -> tuple[int, int]:
         """Run a write; returns (lastrowid, rowcount)."""
         start = time.perf_counter()
+        self._db.trips += 1
         try:
             async with self._conn.execute(sql, params) as cursor:
                 return cursor.lastrowid or 0, cursor.rowcount
         finally:
-            self._metrics.observe("db", time.perf_counter() - start)
+            self._db.metrics.observe("db", time.perf_counter() - start)
 
     async def fetchall(self, sql: str, params: Params = ()) -> list[sqlite3.Row]:
         """Read inside the transaction (sees its own uncommitted writes)."""
         start = time.perf_counter()
+        self._db.trips += 1
         try:
             async with self._conn.execute(sql, params) as cursor:
                 return list(await cursor.fetchall())
         finally:
-            self._metrics.observe("db", time.perf_counter() - start)
+            self._db.metrics.observe("db", time.perf_counter() - start)
 
     async def fetchone(self, sql: str, params: Params = ()) -> sqlite3.Row | None:
         rows = await self.fetchall(sql, params)

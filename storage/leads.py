@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
 from bot.domain import Awaiting, Lead, LeadStatus
 from bot.errors import require
 from bot.pipeline import LEGACY
+from bot.ports import LeadTurn
+from storage import agents, messages
 from storage.db import Database, from_db, opt_from_db
-from storage.sql import Row, SqlDatabase
+from storage.postgres.database import PostgresDatabase
+from storage.sql import Row, SqlDatabase, Statements
 
+_BY_ID = "SELECT * FROM leads WHERE id = ?"
 _UPDATABLE = frozenset({"name", "phone_number", "email", "timezone", "status", "agent_id",
                         "notes", "awaiting", "chat_id", "language", "timezone_assumed",
                         "taken_over_by"})
@@ -26,6 +31,19 @@ def _lead(row: Row) -> Lead:
                 updated_at=opt_from_db(row["updated_at"]), awaiting=_awaiting(row["awaiting"]),
                 language=row["language"], timezone_assumed=bool(row["timezone_assumed"]),
                 taken_over_by=row["taken_over_by"])
+
+
+_Rows = tuple[Row, Row | None, Sequence[Row]]
+
+
+async def _read(db: Statements, lead_id: int, limit: int) -> _Rows | None:
+    """``with_history``'s statements, one after another on ``db``."""
+    lead = await db.fetchone(_BY_ID, (lead_id,))
+    if lead is None:
+        return None
+    agent_id = lead["agent_id"]
+    agent = None if agent_id is None else await db.fetchone(agents.BY_ID, (agent_id,))
+    return lead, agent, await db.fetchall(messages.LAST, (lead_id, limit))
 
 
 def _status(value: str) -> LeadStatus:
@@ -71,8 +89,34 @@ class LeadRepository:
         return require(await self.by_telegram_id(telegram_id), "lead")
 
     async def get(self, lead_id: int) -> Lead | None:
-        row = await self._db.fetchone("SELECT * FROM leads WHERE id = ?", (lead_id,))
+        row = await self._db.fetchone(_BY_ID, (lead_id,))
         return _lead(row) if row else None
+
+    async def with_history(self, lead_id: int, limit: int = 15) -> LeadTurn | None:
+        """The lead, its agent and its last ``limit`` messages, read in one trip: one hop to
+        SQLite's reader thread (one snapshot), or one pooled PostgreSQL connection."""
+        def read(conn: sqlite3.Connection) -> _Rows | None:
+            lead = conn.execute(_BY_ID, (lead_id,)).fetchone()
+            if lead is None:
+                return None
+            agent_id = lead["agent_id"]
+            agent = None if agent_id is None else conn.execute(agents.BY_ID,
+                                                               (agent_id,)).fetchone()
+            return lead, agent, conn.execute(messages.LAST, (lead_id, limit)).fetchall()
+
+        found: _Rows | None
+        if isinstance(self._db, Database):
+            found = await self._db.read(read)
+        elif isinstance(self._db, PostgresDatabase):
+            async with self._db.reading() as one:
+                found = await _read(one, lead_id, limit)
+        else:
+            found = await _read(self._db, lead_id, limit)
+        if found is None:
+            return None
+        lead, agent, history = found
+        return LeadTurn(_lead(lead), agents.agent_of(agent) if agent else None,
+                        [messages.message_of(r) for r in reversed(history)])
 
     async def by_telegram_id(self, telegram_id: int) -> Lead | None:
         row = await self._db.fetchone("SELECT * FROM leads WHERE telegram_id = ?", (telegram_id,))

@@ -16,7 +16,12 @@ _INSERT = ("INSERT INTO messages (lead_id, role, content, created_at, telegram_m
            "VALUES (?, ?, ?, ?, ?)")
 
 
-def _message(row: Row) -> Message:
+LAST = "SELECT * FROM messages WHERE lead_id = ? ORDER BY created_at DESC LIMIT ?"
+"""A lead's last messages, newest first (``idx_messages_lead_created``)."""
+
+
+def message_of(row: Row) -> Message:
+    """A stored message."""
     return Message(row["id"], row["lead_id"], Role(row["role"]), row["content"],
                    from_db(row["created_at"]), row["telegram_message_id"])
 
@@ -96,10 +101,8 @@ class MessageRepository:
 
     async def last(self, lead_id: int, limit: int = 15) -> list[Message]:
         """The lead's last ``limit`` messages, oldest first."""
-        rows = await self._db.fetchall(
-            "SELECT * FROM messages WHERE lead_id = ? ORDER BY created_at DESC LIMIT ?",
-            (lead_id, limit))
-        return [_message(r) for r in reversed(rows)]
+        rows = await self._db.fetchall(LAST, (lead_id, limit))
+        return [message_of(r) for r in reversed(rows)]
 
     async def edit(self, lead_id: int, telegram_message_id: int, content: str) -> Message | None:
         """Replace the text of the lead's message with this Telegram id; the message as it was."""
@@ -110,7 +113,7 @@ class MessageRepository:
         if row is None:
             return None
         await self._db.execute("UPDATE messages SET content = ? WHERE id = ?", (content, row["id"]))
-        return _message(row)
+        return message_of(row)
 
     async def count(self, lead_id: int | None = None) -> int:
         if lead_id is None:

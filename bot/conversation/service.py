@@ -3,34 +3,25 @@
 Every inbound line is stored before anything else; the brain sees the last 15 messages; tool
 calls run through the same services as a button tap, so the brain can never book by itself.
 The flows live beside this module: ``offering`` (times), ``appointments`` (book, cancel, move),
-``profile`` (the lead's details), ``thinking`` (the brain and what it sees); ``turn`` holds what
-they share, ``wording`` what they say.
+``profile`` (the lead's details), ``thinking`` (the brain and what it sees), ``tools`` (the
+brain's tool calls, acted on); ``turn`` holds what they share, ``wording`` what they say.
 """
 
 from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Awaitable, Callable
 from dataclasses import replace
-from typing import Any, overload
+from typing import overload
 from zoneinfo import ZoneInfo
 
 from bot.booking.reminders import ReminderService
 from bot.booking.service import BookingService
 from bot.clock import Clock
 from bot.conversation import wording
-from bot.conversation.actions import (
-    MAX_TEXT,
-    BookSlot,
-    Cancel,
-    FindSlots,
-    Reschedule,
-    SaveDetails,
-    ToolCall,
-)
+from bot.conversation.actions import MAX_TEXT, SaveDetails
 from bot.conversation.appointments import MEETINGS_PER_LEAD, Appointments, Intent
-from bot.conversation.brain import Brain, BrainContext, BrainReply
+from bot.conversation.brain import Brain, BrainContext
 from bot.conversation.consent import Consent
 from bot.conversation.edits import meaning
 from bot.conversation.handover import Handover
@@ -39,6 +30,7 @@ from bot.conversation.phones import region_of_language
 from bot.conversation.profile import Profile
 from bot.conversation.qualifying import QUESTION_PREFIX, Qualifying
 from bot.conversation.thinking import Thinking
+from bot.conversation.tools import Tools
 from bot.conversation.turn import (
     CANCEL_PREFIX,
     KEEP,
@@ -53,7 +45,6 @@ from bot.conversation.turn import (
     show_times_row,
 )
 from bot.domain import Appointment, Awaiting, Lead, LeadStatus, Role, clean_text
-from bot.errors import BotError
 from bot.followups.consent import source as deep_link_source
 from bot.followups.nudges import Nudges
 from bot.followups.ports import PrivacyStore
@@ -72,10 +63,8 @@ __all__ = ["CANCEL_PREFIX", "KEEP", "OFFER_PREFIX", "SHOW_TIMES", "ConversationS
 log = logging.getLogger(__name__)
 HISTORY = 15
 MAX_INBOUND = 16_384  # Telegram caps at 4,096; the console does not
-MAX_TOOL_CALLS = 4
 LANGUAGE_SCAN = 600  # the language of a message shows in its first few hundred characters
 
-_Tool = Callable[[Turn, Any, BrainContext], Awaitable[None]]
 _ONE_SHOT = frozenset({Awaiting.CANCEL_CONFIRM, Awaiting.MOVE_OR_NEW})
 """Questions the next message answers, whatever it says."""
 
@@ -113,14 +102,7 @@ class ConversationService:
                                       store.appointments, booking, clock)
         self._thinking = Thinking(store, self._team, self._qualifying, brain, fallback, clock,
                                   metrics, agency_name=agency_name)
-        # What each tool call does: one handler per command type.
-        self._tools: dict[type[ToolCall], _Tool] = {
-            FindSlots: self._find_slots,
-            BookSlot: self._book_slot,
-            Cancel: self._cancel,
-            Reschedule: self._reschedule,
-            SaveDetails: self._save_details,
-        }
+        self._tools = Tools(self._appointments, self._profile, self._qualifying, metrics)
 
     @property
     def thinks_slowly(self) -> bool:
@@ -161,8 +143,8 @@ class ConversationService:
             return await self._finish(turn)
         if await self._consent.intercept(turn, text, self._clock.now()):
             return await self._finish(turn)
-        history = await self._store.messages.last(turn.lead.id, HISTORY)
-        context = await self._thinking.context(turn.lead, history)
+        read = await self._leads.with_history(turn, HISTORY)
+        context = await self._thinking.context(turn.lead, read.history, read.agent)
 
         async def asks_for_more() -> bool:
             # Read by the rule-based brain: instant, and the same whichever brain answers.
@@ -187,11 +169,12 @@ class ConversationService:
         turn = Turn(lead, "edit")
         if await self._handover.muted(turn, team_wording.edited(text)):
             return []
-        history = await self._store.messages.last(lead.id, HISTORY)
-        ids = [m.id for m in history]
+        read = await self._leads.with_history(turn, HISTORY)
+        ids = [m.id for m in read.history]
         # An edit of a line older than the brain's window is stored, not answered.
         if answer and text.strip() and before.id in ids:
-            context = await self._thinking.context(lead, history[:ids.index(before.id) + 1])
+            context = await self._thinking.context(
+                turn.lead, read.history[:ids.index(before.id) + 1], read.agent)
             was = replace(context, history=[*context.history[:-1], before])
             # Compared with the rule-based brain: instant, deterministic, and no AI call spent.
             if meaning(await self._fallback.reply(was), context.now) != \
@@ -366,51 +349,7 @@ class ConversationService:
     async def _respond(self, turn: Turn, context: BrainContext) -> None:
         """The brain's reply to the lead's message, acted on."""
         reply = await self._thinking.reply(context)
-        await self._act(turn, reply, context)
+        await self._tools.act(turn, reply, context)
         if context.awaiting in _ONE_SHOT and turn.lead.awaiting is context.awaiting:
             # Whatever the lead said answers a yes/no question: a later "cancel" asks again.
             await self._leads.wait_for(turn, None)
-
-    async def _act(self, turn: Turn, reply: BrainReply, context: BrainContext) -> None:
-        text = reply.text.strip()
-        if text:
-            turn.say(text)
-        for call in reply.tool_calls[:MAX_TOOL_CALLS]:
-            try:
-                await self._tools[type(call)](turn, call, context)
-            except BotError as err:
-                self._metrics.incr("errors.tool")
-                log.warning("tool %s failed: %s", call.tool, err)
-                turn.say(wording.TOOL_FAILED)
-        if not turn.messages:
-            turn.say(wording.ASK_WHEN)
-        elif text and len(turn.messages) > 1 and not turn.messages[0].buttons:
-            # The brain's words lead the tool's message, sent as one.
-            first, second = turn.messages[0], turn.messages[1]
-            turn.messages[0:2] = [OutMessage(f"{first.text}\n\n{second.text}", second.buttons,
-                                             second.request_contact, second.attachment,
-                                             first.extra | second.extra)]
-
-    # ----- the tools, one handler per command ---------------------------------------------
-
-    async def _find_slots(self, turn: Turn, call: FindSlots, context: BrainContext) -> None:
-        # Asked "move it, or book another?", a lead who asks for times without saying "move"
-        # wants another: the question is asked once.
-        intent = Intent.NEW if context.awaiting is Awaiting.MOVE_OR_NEW else Intent.UNSURE
-        await self._appointments.offer_times(turn, call.when, intent=intent)
-
-    async def _book_slot(self, turn: Turn, call: BookSlot, context: BrainContext) -> None:
-        await self._appointments.book_choice(turn, call.choice)
-
-    async def _cancel(self, turn: Turn, call: Cancel, context: BrainContext) -> None:
-        # A cancel is asked first; the call that answers the question is the yes.
-        await self._appointments.ask_cancel(
-            turn, confirmed=context.awaiting is Awaiting.CANCEL_CONFIRM)
-
-    async def _reschedule(self, turn: Turn, call: Reschedule, context: BrainContext) -> None:
-        await self._appointments.reschedule(turn, call.when)
-
-    async def _save_details(self, turn: Turn, call: SaveDetails, context: BrainContext) -> None:
-        await self._profile.save(turn, call)
-        if call.answers:
-            await self._qualifying.fill(turn, dict(call.answers))

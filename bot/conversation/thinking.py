@@ -11,7 +11,7 @@ from bot.clock import Clock
 from bot.conversation.brain import Brain, BrainContext, BrainReply, OfferedTime, UpcomingMeeting
 from bot.conversation.qualifying import Qualifying
 from bot.conversation.turn import Team
-from bot.domain import Lead, Message
+from bot.domain import Agent, Lead, Message
 from bot.errors import BotError
 from bot.observability.metrics import Metrics
 from bot.ports import Repositories
@@ -38,13 +38,15 @@ class Thinking:
         """True when replies come from the AI (seconds), not the rule-based brain (instant)."""
         return self._brain is not self._fallback
 
-    async def context(self, lead: Lead, history: Sequence[Message]) -> BrainContext:
-        """What the brain sees of the lead, the message to answer last in ``history``."""
-        tz = await self._team.zone(lead)
+    async def context(self, lead: Lead, history: Sequence[Message],
+                      read: Agent | None) -> BrainContext:
+        """What the brain sees of the lead, the message to answer last in ``history``;
+        ``read``, the lead's agent as read with it (``LeadStore.with_history``)."""
+        agent = await self._team.agent_of(lead, read)
+        tz = self._team.zone_with(lead, agent)
         now = self._clock.now()
         offers = await self._store.offers.open_for_lead(lead.id, now)
         upcoming = await self._store.appointments.upcoming_for_lead(lead.id, now)
-        agent = await self._team.agent_of(lead)
         missing = tuple(k for k, v in (("name", lead.name), ("phone", lead.phone_number),
                                        ("notes", lead.notes)) if not v)
         return BrainContext(

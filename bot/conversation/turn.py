@@ -19,9 +19,11 @@ from cachetools import TTLCache
 from bot.clock import zone
 from bot.conversation import wording
 from bot.domain import Agent, Appointment, Awaiting, Lead, clean_text
+from bot.errors import require
 from bot.observability.metrics import Metrics
-from bot.ports import Attachment, Button, LeadStore, Notifier, OutMessage
+from bot.ports import Attachment, Button, LeadStore, LeadTurn, Notifier, OutMessage
 from bot.scheduling.agents import AgentDirectory
+from bot.scheduling.limits import within_limits
 
 log = logging.getLogger(__name__)
 
@@ -103,6 +105,14 @@ class LeadState:
             self._cache[sender.telegram_id] = lead
         return lead
 
+    async def with_history(self, turn: Turn, limit: int) -> LeadTurn:
+        """The turn's lead as stored, its agent and its last ``limit`` messages, read in one
+        trip; the turn and the cache see the lead as read."""
+        found = require(await self._leads.with_history(turn.lead.id, limit), "lead")
+        turn.lead = found.lead
+        self._cache[turn.lead.telegram_id] = turn.lead
+        return found
+
     async def update(self, turn: Turn, **fields: object) -> Lead:
         """Store these changes to the turn's lead; the turn and the cache see the result."""
         turn.lead = await self._leads.update(turn.lead.id, **fields)
@@ -130,10 +140,14 @@ class Team:
         self._metrics = metrics
         self._default_tz = default_timezone
 
-    async def agent_of(self, lead: Lead) -> Agent | None:
-        """The lead's agent, or the only active one; None when there is no single one."""
+    async def agent_of(self, lead: Lead, read: Agent | None = None) -> Agent | None:
+        """The lead's agent, or the only active one; None when there is no single one.
+        ``read``: the lead's agent as just read with the lead, so not read again."""
         if lead.agent_id is not None:
-            agent = await self.agents.get(lead.agent_id)
+            if read is not None and read.id == lead.agent_id:
+                agent: Agent | None = within_limits(read)
+            else:
+                agent = await self.agents.get(lead.agent_id)
             if agent is not None and self.agents.serves(agent):
                 return agent
         active = await self.agents.active()
@@ -150,11 +164,17 @@ class Team:
 
     async def zone(self, lead: Lead) -> ZoneInfo:
         """The zone to show the lead times in: theirs, else their agent's, else the default."""
-        return zone(lead.timezone, await self.agent_zone(lead))
+        return self.zone_with(lead, await self.agent_of(lead))
+
+    def zone_with(self, lead: Lead, agent: Agent | None) -> ZoneInfo:
+        """``zone`` when the lead's agent (``agent_of``) is known already."""
+        return zone(lead.timezone, self._zone_name(agent))
 
     async def agent_zone(self, lead: Lead) -> str:
         """The zone of the lead's agent, else the bot's default zone."""
-        agent = await self.agent_of(lead)
+        return self._zone_name(await self.agent_of(lead))
+
+    def _zone_name(self, agent: Agent | None) -> str:
         return agent.timezone if agent else self._default_tz
 
     async def notify(self, agent: Agent, message: OutMessage) -> None:

@@ -47,7 +47,7 @@ from bot.errors import (
     Unavailable,
 )
 from bot.observability.metrics import Metrics
-from bot.ports import OutMessage
+from bot.ports import LeadTurn, OutMessage
 from bot.scheduling.agents import AgentDirectory
 from bot.scheduling.service import SlotService
 
@@ -140,6 +140,9 @@ class FakeLeads:
         self.history: dict[int, list[tuple[LeadStatus, datetime]]] = {}
         self._clock = clock
         self._ids = itertools.count(1)
+        # ``with_history`` reads these, as the database's one trip reads their tables.
+        self.agents: FakeAgents | None = None
+        self.messages: FakeMessages | None = None
 
     async def get_or_create(self, telegram_id: int, chat_id: int, name: str | None,
                             language: str | None = None) -> Lead:
@@ -157,6 +160,13 @@ class FakeLeads:
 
     async def by_telegram_id(self, telegram_id: int) -> Lead | None:
         return next((x for x in self.rows.values() if x.telegram_id == telegram_id), None)
+
+    async def with_history(self, lead_id: int, limit: int = 15) -> LeadTurn | None:
+        lead = self.rows.get(lead_id)
+        if lead is None or self.agents is None or self.messages is None:
+            return None
+        agent = None if lead.agent_id is None else await self.agents.get(lead.agent_id)
+        return LeadTurn(lead, agent, await self.messages.last(lead_id, limit))
 
     async def by_phone(self, phone_number: str, status: LeadStatus | None = None) -> list[Lead]:
         return [x for x in self.rows.values() if x.phone_number == phone_number
@@ -481,6 +491,7 @@ class FakeRepositories:
         self.leads = FakeLeads(self.clock)
         self.updates = FakeUpdates(self.clock)
         self.messages = FakeMessages(self.clock, self.updates)
+        self.leads.agents, self.leads.messages = self.agents, self.messages
         self.offers = FakeOffers()
 
 
