@@ -118,7 +118,8 @@ class ReminderService:
         by a short time; returns how many meetings were newly timed."""
         now = self._clock.now()
         booked = await self._store.appointments.booked_after(now)
-        self._timed.intersection_update(a.id for a in booked)
+        for gone in self._timed - {a.id for a in booked}:
+            self.forget(gone)  # cancelled or moved on another replica, or begun
         count = 0
         for appointment in booked:
             if appointment.id in self._timed:

@@ -178,3 +178,18 @@ async def test_reminders_of_a_meeting_booked_on_another_replica_are_timed_and_se
     assert lead is not None
     sent = one.notifier.to(lead.chat_id) + two.notifier.to(lead.chat_id)
     assert len(sent) == 1 and "Reminder" in sent[0], sent
+
+
+async def test_a_meeting_cancelled_on_another_replica_loses_its_timers_here() -> None:
+    core = build_core()
+    one, two = services_on(core, SHARED), another(core, SHARED)
+    held = await pending(core, hours_ahead=30)
+    assert await core.repos.appointments.mark_booked(held.id)
+    for replica in (one, two):
+        await startup(replica.services)
+    assert f"reminder:{held.id}:24h" in two.timers.names()
+    assert await core.repos.appointments.mark_cancelled(held.id)  # on replica one
+    one.services.reminders.forget(held.id)
+    core.clock.advance(TICK)
+    await two.tick(core)
+    assert not [n for n in two.timers.names() if n.startswith("reminder:")]
