@@ -281,6 +281,10 @@ class LeaseStore(Protocol):
         """Forget expired leases; returns how many."""
         ...
 
+    async def others(self) -> int:
+        """How many other processes have the database open right now."""
+        ...
+
 
 class Repositories(Protocol):
     """One repository per aggregate over one database (SQLite, PostgreSQL, or in memory)."""

@@ -83,12 +83,6 @@ class Services:
     funnel: FunnelStore | None = None
 
     @property
-    def shared(self) -> bool:
-        """Whether other replicas may use this database (PostgreSQL) rather than this process
-        alone (a SQLite file)."""
-        return self.config.database_url is not None
-
-    @property
     def agents(self) -> AgentDirectory:
         """The cached agent directory the slot service reads."""
         return self.slots.agents
@@ -122,9 +116,7 @@ ServicesFactory = Callable[[Notifier, Timers], Awaitable[Services]]
 
 async def startup(services: Services) -> None:
     """Reconcile bookings a crash interrupted, then rebuild reminders and start the sweep."""
-    # Alone on its database, nothing pending is in flight; on a shared one, another replica's
-    # young pending booking may be.
-    await settle_interrupted(services, PENDING_LEASE if services.shared else timedelta(0))
+    await settle_interrupted(services)
     await sweep_once(services)
     count = await services.reminders.rebuild()
     log.info("start-up: reminders scheduled for %d meetings", count)
@@ -159,10 +151,13 @@ def _settled(services: Services, appointment: Appointment, completed: bool,
     return notices.booking_interrupted(appointment, agent, lead, tz)
 
 
-async def settle_interrupted(services: Services, older_than: timedelta) -> int:
-    """Settle bookings left pending (held at least ``older_than`` ago) and tell the lead and
-    the agent how each ended; returns how many were settled here."""
-    settled = await services.booking.reconcile(older_than)
+async def settle_interrupted(services: Services) -> int:
+    """Settle bookings left pending and tell the lead and the agent how each ended; returns
+    how many were settled here. Alone on the database, nothing pending but this process's own
+    bookings is in flight; with other replicas up, one of theirs may be, unless it is older
+    than ``PENDING_LEASE``."""
+    others = await services.store.leases.others()
+    settled = await services.booking.reconcile(PENDING_LEASE if others else timedelta(0))
     for appointment, completed in settled:
         lead = await services.store.leads.get(appointment.lead_id)
         agent = await services.agents.get(appointment.agent_id)
@@ -185,7 +180,7 @@ def schedule_tick(services: Services) -> None:
     meetings booked on another replica, and run the sweep when it is due (``sweep_once``)."""
     async def tick() -> None:
         work: tuple[tuple[str, Callable[[], Awaitable[object]]], ...] = (
-            ("settling interrupted bookings", partial(settle_interrupted, services, PENDING_LEASE)),
+            ("settling interrupted bookings", partial(settle_interrupted, services)),
             ("timing reminders", services.reminders.rebuild),
             ("the clean-up sweep", partial(sweep_once, services)))
         for name, run in work:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from storage.db import to_db
+from storage.postgres.database import PostgresDatabase
 from storage.sql import SqlDatabase
 
 
@@ -36,3 +37,8 @@ class LeaseRepository:
         _, changed = await self._db.execute("DELETE FROM leases WHERE expires_at <= ?",
                                             (to_db(now),))
         return changed
+
+    async def others(self) -> int:
+        """How many other processes have the database open (none on a SQLite file, which one
+        process uses)."""
+        return await self._db.others() if isinstance(self._db, PostgresDatabase) else 0

@@ -12,6 +12,7 @@ appointments stays the last word: its violation is the same ``SlotTaken`` as a r
 
 from __future__ import annotations
 
+import secrets
 import time
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
@@ -27,6 +28,7 @@ from storage.postgres.migrate import Connection, migrate
 from storage.sql import Params, Row
 
 WRITER_LOCK = 0x6C656164  # pg_advisory_xact_lock key of the single writer ("lead")
+PRESENCE_LOCK = 0x6C656169  # first key of the session lock each open process holds
 # Constraints whose violation means the slot was taken by another hold meanwhile.
 _SLOT_CONSTRAINTS = frozenset({"appointments_no_overlap", "idx_appointments_agent_start_active"})
 
@@ -74,6 +76,8 @@ class PostgresDatabase:
         self._pool_size = pool_size
         self._pool: asyncpg.Pool | None = None
         self._id_tables: frozenset[str] = frozenset()
+        self._presence: asyncpg.Connection[asyncpg.Record] | None = None
+        self._presence_key = secrets.randbits(31)
         self.acquires = 0
         """Connections taken from the pool so far (each read, write or ``reading``): the
         figure a test reads to see how many trips one piece of work takes."""
@@ -92,6 +96,11 @@ class PostgresDatabase:
                     "SELECT table_name FROM information_schema.columns WHERE column_name = 'id' "
                     "AND table_schema = current_schema()")
             self._id_tables = frozenset(r[0] for r in rows)
+            # Held on a connection of its own while this process has the database open: the
+            # server drops it the moment the process dies, so ``others`` counts live ones.
+            self._presence = await asyncpg.connect(self.url, timeout=10)
+            await self._presence.execute("SELECT pg_advisory_lock($1, $2)", PRESENCE_LOCK,
+                                         self._presence_key)
         except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as err:
             await self.close()
             reason = str(err).splitlines()[0] if str(err) else type(err).__name__
@@ -102,9 +111,22 @@ class PostgresDatabase:
 
     async def close(self) -> None:
         """Close the pool; safe to call twice."""
+        if self._presence is not None:
+            presence, self._presence = self._presence, None
+            await presence.close()
         if self._pool is not None:
             pool, self._pool = self._pool, None
             await pool.close()
+
+    async def others(self) -> int:
+        """How many other processes have this database open now (each holds a presence lock)."""
+        async with self.pool.acquire() as conn:
+            found = await conn.fetchval(
+                "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted "
+                "AND objsubid = 2 AND classid = $1::bigint::oid AND objid <> $2::bigint::oid "
+                "AND database = (SELECT oid FROM pg_database WHERE datname = current_database())",
+                PRESENCE_LOCK, self._presence_key)
+        return int(found)
 
     @property
     def pool(self) -> asyncpg.Pool:

@@ -15,7 +15,9 @@ from bot.booking.compensation import CLEANUP
 from bot.booking.events import event_id_of
 from bot.domain import AppointmentStatus, Interval, Lead
 from bot.errors import BookingFailed, OfferExpired, SlotTaken
+from bot.observability.metrics import Metrics
 from bot.services import startup
+from storage.store import Store
 from tests.world import CALENDAR, RecordingNotifier, World, world
 
 
@@ -240,3 +242,19 @@ async def test_leases_are_taken_by_one_holder_until_they_expire(tmp_path: Path) 
         assert await leases.prune(later + timedelta(minutes=1)) == 1  # "other" expired
         rows = await w.services.store.db.fetchall("SELECT name, holder FROM leases")
         assert [(r["name"], r["holder"]) for r in rows] == [("sweep", "two")]
+
+
+async def test_a_store_knows_whether_another_process_has_the_database_open(
+        tmp_path: Path) -> None:
+    async with world(tmp_path) as w:
+        leases = w.services.store.leases
+        assert await leases.others() == 0
+        second = await Store.open(w.config.database, Metrics(), w.clock)
+        try:
+            # A SQLite file is one process's; on PostgreSQL each open store is counted.
+            expected = 1 if w.config.database_url else 0
+            assert await leases.others() == expected
+            assert await second.leases.others() == expected
+        finally:
+            await second.close()
+        assert await leases.others() == 0, "a closed store is not counted"

@@ -457,6 +457,8 @@ class FakeLeases:
 
     def __init__(self) -> None:
         self.held: dict[str, tuple[str, datetime]] = {}
+        self.processes = 1
+        """Processes with the database open, this one included."""
 
     async def claim(self, name: str, holder: str, now: datetime, until: datetime) -> bool:
         current = self.held.get(name)
@@ -470,6 +472,9 @@ class FakeLeases:
         for name in old:
             del self.held[name]
         return len(old)
+
+    async def others(self) -> int:
+        return self.processes - 1
 
 
 @dataclass

@@ -25,9 +25,6 @@ from bot.services import (
 from integrations.rule_brain import RuleBrain
 from tests.unit.fakes import Core, FakeNotifier, FakeTimers, build_core
 
-SHARED = {"DATABASE_URL": "postgresql://bot@db.example/leads"}
-"""A database other replicas use too (nothing connects to it: the stores are in memory)."""
-
 
 @dataclass
 class Replica:
@@ -41,27 +38,28 @@ class Replica:
         await self.timers.fire_due(core.clock.now())
 
 
-def services_on(core: Core, env: dict[str, str] | None = None) -> Replica:
+def services_on(core: Core) -> Replica:
     """The first replica: the core's own booking service, reminders, notifier and timers."""
-    return _replica(core, env, core.booking, core.reminders, core.notifier, core.timers)
+    return _replica(core, core.booking, core.reminders, core.notifier, core.timers)
 
 
-def another(core: Core, env: dict[str, str] | None = None) -> Replica:
-    """A second process on the same database: services, notifier and timers of its own."""
+def another(core: Core) -> Replica:
+    """A second process up on the same database: services, notifier and timers of its own."""
+    core.repos.leases.processes += 1
     notifier, timers = FakeNotifier(), FakeTimers()
     booking = BookingService(core.repos, core.slots, core.calendar, core.meetings, core.clock,
                              core.metrics)
     reminders = ReminderService(core.repos, notifier, timers, core.clock, core.metrics)
-    return _replica(core, env, booking, reminders, notifier, timers)
+    return _replica(core, booking, reminders, notifier, timers)
 
 
-def _replica(core: Core, env: dict[str, str] | None, booking: BookingService,
+def _replica(core: Core, booking: BookingService,
              reminders: ReminderService, notifier: FakeNotifier, timers: FakeTimers) -> Replica:
     brain = RuleBrain()
     conversation = ConversationService(
         core.repos, core.slots, booking, brain, brain, notifier, reminders,
         core.clock, core.metrics, agency_name="Acme", default_timezone="UTC")
-    services = Services(Config.from_env(env or {}), core.repos, core.metrics, core.clock,
+    services = Services(Config.from_env({}), core.repos, core.metrics, core.clock,
                         core.calendar, core.meetings, core.slots, booking, conversation,
                         reminders, notifier, timers, chart=lambda _: b"")
     return Replica(services, notifier, timers)
@@ -116,6 +114,7 @@ async def test_two_replicas_ticking_together_sweep_once() -> None:
 
 
 async def test_alone_on_its_database_start_up_settles_every_pending_booking() -> None:
+    """What a restart after a crash does, when the crashed process was the only one."""
     core = build_core()
     held = await pending(core)
     await startup(services_on(core).services)
@@ -127,7 +126,7 @@ async def test_alone_on_its_database_start_up_settles_every_pending_booking() ->
 
 async def test_a_replica_starting_leaves_a_young_pending_booking_to_the_one_making_it() -> None:
     core = build_core()
-    starting = another(core, SHARED)
+    starting = another(core)
     held = await pending(core)  # another replica is booking it right now
     await startup(starting.services)
     still = await core.repos.appointments.get(held.id)
@@ -137,7 +136,7 @@ async def test_a_replica_starting_leaves_a_young_pending_booking_to_the_one_maki
 
 async def test_a_pending_booking_a_dead_replica_left_is_settled_once_by_the_others() -> None:
     core = build_core()
-    one, two = services_on(core, SHARED), another(core, SHARED)
+    one, two = services_on(core), another(core)
     held = await pending(core)
     lead = await core.repos.leads.get(held.lead_id)
     assert lead is not None
@@ -153,13 +152,15 @@ async def test_a_pending_booking_a_dead_replica_left_is_settled_once_by_the_othe
         await replica.tick(core)
     settled = await core.repos.appointments.get(held.id)
     assert settled is not None and settled.status is AppointmentStatus.FAILED
+    core.repos.leases.processes = 1  # the other replica is gone too: nothing to settle twice
+    await one.tick(core)
     told = one.notifier.to(lead.chat_id) + two.notifier.to(lead.chat_id)
     assert len(told) == 1, told
 
 
 async def test_reminders_of_a_meeting_booked_on_another_replica_are_timed_and_sent_once() -> None:
     core = build_core()
-    one, two = services_on(core, SHARED), another(core, SHARED)
+    one, two = services_on(core), another(core)
     for replica in (one, two):
         await startup(replica.services)
     held = await pending(core, hours_ahead=30)
@@ -182,7 +183,7 @@ async def test_reminders_of_a_meeting_booked_on_another_replica_are_timed_and_se
 
 async def test_a_meeting_cancelled_on_another_replica_loses_its_timers_here() -> None:
     core = build_core()
-    one, two = services_on(core, SHARED), another(core, SHARED)
+    one, two = services_on(core), another(core)
     held = await pending(core, hours_ahead=30)
     assert await core.repos.appointments.mark_booked(held.id)
     for replica in (one, two):
